@@ -1,0 +1,221 @@
+"""Graph operations shared by every layer and data mode.
+
+Every layer reduces its inputs to an *edge list* (source, target and weight of
+each nonzero of the adjacency) so that memory and time grow with the number of
+edges E, never with N². Pooling layers additionally work in a *padded layout*:
+node features of B graphs laid out as (B, N_max, F), with a node mask. Batch
+mode is already in that layout; single mode is the case B = 1; disjoint mode is
+scattered into it. The same arithmetic then runs in every mode, which is what
+makes the modes agree.
+"""
+from typing import NamedTuple
+
+import tensorflow as tf
+
+SINGLE = "single"
+DISJOINT = "disjoint"
+BATCH = "batch"
+
+
+class EdgeList(NamedTuple):
+    """Nonzero entries of an adjacency, indexed into a flat node axis."""
+
+    src: tf.Tensor  # (E,) int32, row index i of a_ij
+    dst: tf.Tensor  # (E,) int32, column index j of a_ij
+    weight: tf.Tensor  # (E,) float, a_ij
+
+
+class PaddedGraphs(NamedTuple):
+    """B graphs in the padded layout, with their edges in flat padded indices.
+
+    Node (b, p) has flat index b * n_max + p.
+    """
+
+    node_mask: tf.Tensor  # (B, n_max) float, 1 for real nodes
+    edges: EdgeList
+    n_graphs: tf.Tensor  # scalar int32
+    n_max: tf.Tensor  # scalar int32 (a Python int when static)
+    scatter_index: tf.Tensor  # disjoint only: (N,) flat padded index of each node
+
+
+def edges_from_adjacency(a, dtype):
+    """Edge list of a rank-2 adjacency (dense or sparse), in its own node order.
+
+    A sparse adjacency is read from its indices (no sparse ops, so it compiles
+    with XLA); a dense one is searched with `tf.where`.
+    """
+    if isinstance(a, tf.SparseTensor):
+        src = tf.cast(a.indices[:, 0], tf.int32)
+        dst = tf.cast(a.indices[:, 1], tf.int32)
+        weight = tf.cast(a.values, dtype)
+    else:
+        a = tf.cast(a, dtype)
+        nonzero = tf.cast(tf.where(tf.not_equal(a, 0)), tf.int32)
+        src, dst = nonzero[:, 0], nonzero[:, 1]
+        weight = tf.gather_nd(a, nonzero)
+    return EdgeList(src, dst, weight)
+
+
+def edges_from_batch(a, node_mask, dtype):
+    """Edge list of a dense (B, N, N) adjacency, flat index b * N + i.
+
+    Edges that touch a padded node (node_mask 0) are dropped.
+    """
+    a = tf.cast(a, dtype)
+    n = tf.shape(a)[-1]
+    nonzero = tf.cast(tf.where(tf.not_equal(a, 0)), tf.int32)
+    b, i, j = nonzero[:, 0], nonzero[:, 1], nonzero[:, 2]
+    src, dst = b * n + i, b * n + j
+    weight = tf.gather_nd(a, nonzero)
+    if node_mask is not None:
+        flat_mask = tf.reshape(node_mask, [-1])
+        keep = tf.logical_and(
+            tf.gather(flat_mask, src) > 0, tf.gather(flat_mask, dst) > 0
+        )
+        src, dst, weight = (tf.boolean_mask(t, keep) for t in (src, dst, weight))
+    return EdgeList(src, dst, weight)
+
+
+def node_mask_from_keras(mask, x):
+    """The (B, N) float node mask of batch mode, from a Keras mask or None."""
+    if isinstance(mask, (list, tuple)):
+        mask = mask[0]
+    if mask is None:
+        return None
+    mask = tf.cast(mask, x.dtype)
+    if mask.shape.rank == 3:
+        mask = mask[..., 0]
+    return mask
+
+
+def propagate(edges, values, n_nodes):
+    """A @ values on the edge list: Σ_j a_ij v_j."""
+    messages = edges.weight[:, None] * tf.gather(values, edges.dst)
+    return tf.math.unsorted_segment_sum(messages, edges.src, n_nodes)
+
+
+def degrees(edges, n_nodes):
+    """Row sums of the adjacency, A 1."""
+    return tf.math.unsorted_segment_sum(edges.weight, edges.src, n_nodes)
+
+
+def safe_rsqrt(values):
+    """1/√v where v > 0, else 0, with finite gradients at 0."""
+    positive = values > 0
+    safe = tf.where(positive, values, tf.ones_like(values))
+    return tf.where(positive, tf.math.rsqrt(safe), tf.zeros_like(values))
+
+
+def gtv_step(values, edges, n_nodes, delta_coeff, epsilon, degree_normalized=False):
+    """One GTVConv aggregation, (I − δ·L̂_Γ) X̃, on an edge list ([002] eqs. 26-29).
+
+    Γ̂_ij = a_ij / max(‖x̃_i − x̃_j‖₁, ε). With `degree_normalized` it is the
+    degree-weighted variant of [002] App. A.4:
+    (I − δ D^-½ L_Γ D^-½) X̃ with γ_ij = a_ij / max(ε, ‖√a_ij (x̃_i/√d_i − x̃_j/√d_j)‖₁).
+    Memory is O(E·F): one difference vector per edge, no N×N or N×N×F tensor.
+    """
+    if degree_normalized:
+        inv_sqrt_degree = safe_rsqrt(degrees(edges, n_nodes))[:, None]
+        scaled = values * inv_sqrt_degree
+    else:
+        scaled = values
+    diff = tf.gather(scaled, edges.src) - tf.gather(scaled, edges.dst)
+    l1 = tf.reduce_sum(tf.abs(diff), axis=-1)
+    if degree_normalized:
+        l1 = tf.sqrt(tf.abs(edges.weight)) * l1
+    gamma = edges.weight / tf.maximum(l1, epsilon)
+    laplacian = tf.math.unsorted_segment_sum(gamma[:, None] * diff, edges.src, n_nodes)
+    if degree_normalized:
+        laplacian = laplacian * inv_sqrt_degree
+    return values - delta_coeff * laplacian
+
+
+def static_or_dynamic(value):
+    """A Python int when the size is known at trace time, else a tensor."""
+    static = tf.get_static_value(value)
+    return int(static) if static is not None else value
+
+
+def to_padded(inputs, mode, i=None, node_mask=None):
+    """Lay out x and a of any mode as padded graphs; returns (x_pad, graphs).
+
+    x_pad is (B, n_max, F). Padded rows of x_pad are zero in disjoint mode and
+    whatever the batch held in batch mode (callers mask them).
+    """
+    x, a = inputs
+    dtype = x.dtype
+    if mode == BATCH:
+        n_graphs = tf.shape(x)[0]
+        n_max = static_or_dynamic(tf.shape(x)[1])
+        if node_mask is None:
+            node_mask = tf.ones(tf.shape(x)[:2], dtype)
+        edges = edges_from_batch(a, node_mask, dtype)
+        return x, PaddedGraphs(node_mask, edges, n_graphs, n_max, None)
+
+    edges = edges_from_adjacency(a, dtype)
+    if mode == SINGLE:
+        n_max = static_or_dynamic(tf.shape(x)[0])
+        node_mask = tf.ones([1, n_max], dtype)
+        return x[None], PaddedGraphs(node_mask, edges, tf.constant(1), n_max, None)
+
+    # Disjoint: the position of a node inside its graph is its rank among the
+    # nodes with the same index (a stable sort keeps any node order valid).
+    i = tf.cast(i, tf.int32)
+    n_nodes = tf.shape(i)[0]
+    n_graphs = tf.reduce_max(i) + 1
+    counts = tf.math.bincount(i, minlength=n_graphs, maxlength=n_graphs)
+    n_max = tf.reduce_max(counts)
+    starts = tf.cumsum(counts, exclusive=True)
+    order = tf.argsort(i, stable=True)
+    rank_in_sorted = tf.range(n_nodes) - tf.gather(starts, tf.gather(i, order))
+    position = tf.scatter_nd(order[:, None], rank_in_sorted, [n_nodes])
+    scatter_index = i * n_max + position
+    flat_size = n_graphs * n_max
+    x_pad = tf.scatter_nd(
+        scatter_index[:, None], x, tf.stack([flat_size, tf.shape(x)[-1]])
+    )
+    x_pad = tf.reshape(x_pad, tf.stack([n_graphs, n_max, tf.shape(x)[-1]]))
+    node_mask = tf.reshape(
+        tf.scatter_nd(scatter_index[:, None], tf.ones([n_nodes], dtype), [flat_size]),
+        tf.stack([n_graphs, n_max]),
+    )
+    edges = EdgeList(
+        tf.gather(scatter_index, edges.src),
+        tf.gather(scatter_index, edges.dst),
+        edges.weight,
+    )
+    return x_pad, PaddedGraphs(node_mask, edges, n_graphs, n_max, scatter_index)
+
+
+def scatter_to_padded(values, graphs):
+    """Rows of a disjoint (N, C) tensor laid out as (B, n_max, C)."""
+    flat_size = graphs.n_graphs * graphs.n_max
+    channels = tf.shape(values)[-1]
+    padded = tf.scatter_nd(
+        graphs.scatter_index[:, None], values, tf.stack([flat_size, channels])
+    )
+    return tf.reshape(padded, tf.stack([graphs.n_graphs, graphs.n_max, channels]))
+
+
+def flatten_padded(values):
+    """(B, n_max, C) -> (B * n_max, C)."""
+    return tf.reshape(values, tf.stack([-1, tf.shape(values)[-1]]))
+
+
+def per_graph_sum(node_values, graphs):
+    """Sum of flat per-node values (B * n_max,) over each graph -> (B,)."""
+    return tf.reduce_sum(
+        tf.reshape(node_values, tf.stack([graphs.n_graphs, graphs.n_max])), axis=1
+    )
+
+
+def block_diagonal(blocks):
+    """A sparse block-diagonal (B·K, B·K) matrix from dense (B, K, K) blocks."""
+    n_graphs, k = tf.shape(blocks)[0], tf.shape(blocks)[1]
+    rows, cols = tf.meshgrid(tf.range(k), tf.range(k), indexing="ij")
+    offsets = tf.range(n_graphs)[:, None, None] * k
+    rows = tf.reshape(rows[None] + offsets, [-1])
+    cols = tf.reshape(cols[None] + offsets, [-1])
+    indices = tf.cast(tf.stack([rows, cols], axis=1), tf.int64)
+    size = tf.cast(n_graphs * k, tf.int64)
+    return tf.SparseTensor(indices, tf.reshape(blocks, [-1]), tf.stack([size, size]))
