@@ -27,6 +27,10 @@ from spektral_tv.ops.validation import (
 )
 
 
+def _fresh(initializer):
+    return keras.initializers.deserialize(keras.initializers.serialize(initializer))
+
+
 def _connected_layers(tensors):
     """Every layer of the Functional graph that the symbolic `tensors` belong to."""
     stack = [
@@ -51,6 +55,8 @@ def _connected_layers(tensors):
 
 
 class AuxiliaryLossMixin:
+    loss_names = ()
+
     """Adds auxiliary losses with `add_loss` and logs each under its own name.
 
     A loss is logged as e.g. ``cut_loss``; when another layer of the same
@@ -85,6 +91,12 @@ class AuxiliaryLossMixin:
                 self._prefix_aux_metrics()
                 layer._prefix_aux_metrics()
 
+    def __call__(self, inputs, *args, **kwargs):
+        # Inside `call` a Functional graph's inputs are plain placeholders;
+        # only here do they still carry their Keras history.
+        self._resolve_aux_metric_names(inputs, self.loss_names)
+        return super().__call__(inputs, *args, **kwargs)
+
     def add_auxiliary_loss(self, name, per_graph_loss, coefficient=1.0):
         """Mean over graphs; the weighted value is minimized, the raw one logged."""
         value = tf.reduce_mean(per_graph_loss)
@@ -100,8 +112,6 @@ class AssignmentPool(AuxiliaryLossMixin, SRCPool):
     shape (B, K, K) and adds the auxiliary losses, and list the names of those
     losses in `loss_names`.
     """
-
-    loss_names = ()
 
     def __init__(
         self,
@@ -137,22 +147,25 @@ class AssignmentPool(AuxiliaryLossMixin, SRCPool):
         self.temperature = check_positive_float(temperature, "temperature")
         self.use_bias = bool(use_bias)
 
-    def build(self, input_shape):
-        dense_kwargs = dict(
+    def _dense(self, units, activation=None):
+        # A fresh initializer per layer: a shared instance would give layers
+        # of the same shape identical initial weights.
+        return keras.layers.Dense(
+            units,
+            activation,
             use_bias=self.use_bias,
-            kernel_initializer=self.kernel_initializer,
-            bias_initializer=self.bias_initializer,
+            kernel_initializer=_fresh(self.kernel_initializer),
+            bias_initializer=_fresh(self.bias_initializer),
             kernel_regularizer=self.kernel_regularizer,
             bias_regularizer=self.bias_regularizer,
             kernel_constraint=self.kernel_constraint,
             bias_constraint=self.bias_constraint,
         )
+
+    def build(self, input_shape):
         self.mlp = keras.Sequential(
-            [
-                keras.layers.Dense(units, self.mlp_activation, **dense_kwargs)
-                for units in self.mlp_hidden
-            ]
-            + [keras.layers.Dense(self.k, **dense_kwargs)],
+            [self._dense(units, self.mlp_activation) for units in self.mlp_hidden]
+            + [self._dense(self.k)],
             name="mlp",
         )
         super().build(input_shape)
@@ -164,7 +177,6 @@ class AssignmentPool(AuxiliaryLossMixin, SRCPool):
         self.n_nodes = tf.shape(x)[-2]
         if isinstance(x, tf.SparseTensor):
             x = tf.sparse.to_dense(x)
-        self._resolve_aux_metric_names(inputs, self.loss_names)
         node_mask = node_mask_from_keras(mask, x) if mode == BATCH else None
         x_pad, graphs = to_padded((x, a), mode, i, node_mask)
         x_pool, a_pool, i_pool, s = self.pool(

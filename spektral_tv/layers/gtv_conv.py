@@ -112,6 +112,11 @@ class GTVConv(Conv):
         self.degree_normalized = bool(degree_normalized)
 
     def build(self, input_shape):
+        if not isinstance(input_shape, (list, tuple)) or len(input_shape) not in (2, 3):
+            raise ValueError(
+                f"{self.name} expects a list [x, a] or [x, a, i], got one input of "
+                f"shape {input_shape}."
+            )
         input_dim = input_shape[0][-1]
         if input_dim is None:
             raise ValueError(

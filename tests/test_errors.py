@@ -1,0 +1,100 @@
+"""Bad input raises a ValueError that names the argument."""
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from conftest import random_graph, sparse
+from spektral_tv.layers import AsymCheegerCutPool, GTVConv, MinCutPool
+
+X, A = random_graph(6)
+
+
+@pytest.mark.parametrize("k", [1, 0, -3, 2.5, "3", None])
+@pytest.mark.parametrize("pool", [MinCutPool, AsymCheegerCutPool])
+def test_k_must_be_an_integer_of_at_least_two(pool, k):
+    with pytest.raises(ValueError, match="`k`"):
+        pool(k)
+
+
+@pytest.mark.parametrize("rho", [0, -1.0, float("nan"), "1"])
+def test_rho_must_be_positive(rho):
+    with pytest.raises(ValueError, match="`rho`"):
+        AsymCheegerCutPool(3, rho=rho)
+
+
+@pytest.mark.parametrize("temperature", [0, -0.5])
+def test_temperature_must_be_positive(temperature):
+    with pytest.raises(ValueError, match="`temperature`"):
+        MinCutPool(3, temperature=temperature)
+
+
+@pytest.mark.parametrize(
+    "kwargs, name",
+    [({"channels": 0}, "channels"), ({"channels": 4, "epsilon": 0}, "epsilon"),
+     ({"channels": 4, "delta_coeff": float("nan")}, "delta_coeff")],
+)
+def test_gtvconv_arguments(kwargs, name):
+    with pytest.raises(ValueError, match=f"`{name}`"):
+        GTVConv(**kwargs)
+
+
+LAYERS = [lambda: GTVConv(3), lambda: MinCutPool(2), lambda: AsymCheegerCutPool(2)]
+
+
+@pytest.mark.parametrize("make_layer", LAYERS)
+def test_non_square_adjacency(make_layer):
+    with pytest.raises(ValueError, match="`a` must be square"):
+        make_layer()([X, A[:, :5]])
+    with pytest.raises(ValueError, match="`a` must be square"):
+        make_layer()([X, sparse(A[:, :5])])
+
+
+@pytest.mark.parametrize("make_layer", LAYERS)
+def test_node_counts_disagree(make_layer):
+    with pytest.raises(ValueError, match="`x` has 5 nodes"):
+        make_layer()([X[:5], A])
+    with pytest.raises(ValueError, match="`x` has 5 nodes"):
+        make_layer()([X[:5], sparse(A)])
+
+
+@pytest.mark.parametrize("make_layer", LAYERS)
+def test_wrong_ranks_and_mixed_modes(make_layer):
+    with pytest.raises(ValueError, match="`x` must have rank 2"):
+        make_layer()([X[None, None], A])
+    with pytest.raises(ValueError, match="mixed modes"):
+        make_layer()([X[None], A])
+    with pytest.raises(ValueError, match="mixed modes"):
+        make_layer()([X, A[None]])
+    with pytest.raises(ValueError, match="`i` is only for disjoint mode"):
+        make_layer()([X[None], A[None], np.zeros(6, "int32")])
+    with pytest.raises(ValueError, match="graph index `i` has 5 entries"):
+        make_layer()([X, sparse(A), np.zeros(5, "int32")])
+    with pytest.raises(ValueError, match="expects a list"):
+        make_layer()(X)
+
+
+@pytest.mark.parametrize("make_layer", LAYERS)
+def test_nan_inputs(make_layer):
+    bad_x = X.copy()
+    bad_x[2, 1] = np.nan
+    with pytest.raises(ValueError, match="`x` contains NaN"):
+        make_layer()([bad_x, A])
+    bad_a = A.copy()
+    bad_a[0, 1] = bad_a[1, 0] = np.inf
+    with pytest.raises(ValueError, match="`a` contains NaN"):
+        make_layer()([X, sparse(bad_a)])
+
+
+def test_symbolic_shapes_are_checked_when_building_a_model():
+    import tf_keras as keras
+
+    x_in = keras.Input((4,))
+    a_in = keras.Input((7,), sparse=True)
+    x_in_6 = keras.Input((6, 4), batch_size=None)
+    with pytest.raises(ValueError, match="mixed modes"):
+        GTVConv(3)([x_in_6, a_in])
+    x_fixed = keras.Input((4,), batch_size=6)
+    a_fixed = keras.Input((7,), batch_size=7, sparse=True)
+    with pytest.raises(ValueError, match="`x` has 6 nodes"):
+        MinCutPool(2)([x_fixed, a_fixed])
+    assert GTVConv(3)([x_in, a_in]).shape[-1] == 3

@@ -1,0 +1,84 @@
+"""Isolated nodes, edgeless graphs and empty clusters stay finite."""
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from conftest import disjoint_union, padded_batch, random_graph, sparse
+from spektral_tv.layers import AsymCheegerCutPool, GTVConv, MinCutPool
+
+POOLS = [MinCutPool, AsymCheegerCutPool]
+
+
+def _edgeless(n):
+    x, _ = random_graph(n, seed=n)
+    return x, np.zeros((n, n), "float32")
+
+
+CASES = {
+    "isolated-nodes": [random_graph(8, isolated=True, seed=4)],
+    "edgeless-graph": [_edgeless(5)],
+    "more-clusters-than-nodes": [random_graph(3, seed=5)],
+    "single-node-graph-in-batch": [random_graph(6, seed=6), _edgeless(1)],
+}
+
+
+def _finite(tensors):
+    for t in tf.nest.flatten(tensors):
+        if isinstance(t, tf.SparseTensor):
+            t = t.values
+        if t is None:
+            continue
+        assert np.all(np.isfinite(t.numpy())), t
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+@pytest.mark.parametrize("pool_cls", POOLS)
+@pytest.mark.parametrize("degree_normalized", [False, True])
+@pytest.mark.parametrize("mode", ["single", "disjoint", "batch"])
+def test_outputs_losses_and_gradients_are_finite(case, pool_cls, degree_normalized, mode):
+    graphs = CASES[case]
+    conv = GTVConv(4, delta_coeff=0.5, degree_normalized=degree_normalized,
+                   activation="elu")
+    pool = pool_cls(4, mlp_hidden=[5])
+    if mode == "single":
+        inputs, kwargs = [graphs[0][0], sparse(graphs[0][1])], {}
+    elif mode == "disjoint":
+        x, a, i = disjoint_union(graphs)
+        inputs, kwargs = [x, sparse(a), i], {}
+    else:
+        x, a, mask = padded_batch(graphs)
+        inputs, kwargs = [x, a], {"mask": [mask, None]}
+    with tf.GradientTape() as tape:
+        h = conv(inputs[:2], **kwargs)
+        outputs = pool([h] + inputs[1:], **kwargs)
+        pooled = outputs[0]
+        if isinstance(outputs[1], tf.SparseTensor):
+            a_pool_sum = tf.sparse.reduce_sum(outputs[1])
+        else:
+            a_pool_sum = tf.reduce_sum(outputs[1])
+        loss = tf.add_n(pool.losses) + tf.reduce_sum(pooled) + a_pool_sum
+    _finite(outputs + [h, loss] + pool.losses)
+    weights = conv.trainable_weights + pool.trainable_weights
+    gradients = tape.gradient(loss, weights)
+    assert all(g is not None for g in gradients)
+    _finite(gradients)
+
+
+def test_edgeless_graph_losses_are_zero():
+    """No edges: nothing to cut and no variation (instead of 0/0)."""
+    x, a = _edgeless(5)
+    pool = AsymCheegerCutPool(2)
+    pool([x, a])
+    assert float(pool.losses[0]) == 0.0
+    pool = MinCutPool(2)
+    pool([x, a])
+    assert float(pool.losses[0]) == 0.0
+
+
+def test_isolated_node_keeps_its_features_in_gtvconv():
+    """An isolated node has no neighbour: GTVConv gives it X W + b unchanged."""
+    x, a = random_graph(6, isolated=True, seed=9)
+    conv = GTVConv(3, delta_coeff=0.8, use_bias=False)
+    out = conv([x, a]).numpy()
+    np.testing.assert_allclose(out[-1], x[-1] @ conv.kernel.numpy(), rtol=1e-5, atol=1e-6)
+    assert not np.allclose(out[0], x[0] @ conv.kernel.numpy(), atol=1e-3)

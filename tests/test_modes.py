@@ -1,0 +1,156 @@
+"""Every data mode gives the same outputs and losses on the same graphs."""
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from conftest import disjoint_union, padded_batch, random_graph, sparse
+from spektral_tv.layers import AsymCheegerCutPool, GTVConv, MinCutPool
+
+GRAPHS = [
+    random_graph(7, seed=1),
+    random_graph(12, seed=2, weighted=True, isolated=True),
+    random_graph(4, seed=3, self_loop=True),
+]
+ATOL = 1e-5
+
+POOLS = {
+    "mincut": lambda: MinCutPool(3, return_selection=True),
+    "mincut-mlp-temp": lambda: MinCutPool(
+        3, mlp_hidden=[8], temperature=0.5, return_selection=True
+    ),
+    "acc": lambda: AsymCheegerCutPool(3, return_selection=True),
+    "acc-rho": lambda: AsymCheegerCutPool(
+        3, mlp_hidden=[6], rho=1.5, totvar_coeff=0.7, balance_coeff=0.4,
+        return_selection=True,
+    ),
+}
+
+
+def losses_of(layer):
+    return np.array([float(v) for v in layer.losses])
+
+
+def metric_values(layer):
+    return {m.name: float(m.result()) for m in layer.metrics}
+
+
+@pytest.mark.parametrize("degree_normalized", [False, True])
+def test_gtvconv_modes_agree(degree_normalized):
+    conv = GTVConv(5, delta_coeff=0.4, degree_normalized=degree_normalized,
+                   activation="elu")
+    single = [conv([x, a]).numpy() for x, a in GRAPHS]
+    single_sparse = [conv([x, sparse(a)]).numpy() for x, a in GRAPHS]
+    for dense_out, sparse_out in zip(single, single_sparse):
+        np.testing.assert_allclose(dense_out, sparse_out, atol=ATOL)
+
+    x, a, i = disjoint_union(GRAPHS)
+    disjoint = conv([x, sparse(a), i]).numpy()
+    np.testing.assert_allclose(disjoint, np.concatenate(single), atol=ATOL)
+
+    xb, ab, mask = padded_batch(GRAPHS, pad_value=3.0)
+    batch = conv([xb, ab], mask=[mask, None]).numpy()
+    for b, out in enumerate(single):
+        n = out.shape[0]
+        np.testing.assert_allclose(batch[b, :n], out, atol=ATOL)
+        assert np.all(batch[b, n:] == 0), "padded rows must be zero"
+
+
+def test_gtvconv_sparse_features():
+    conv = GTVConv(6, delta_coeff=0.3)
+    x, a = GRAPHS[1]
+    x[np.abs(x) < 0.8] = 0.0
+    dense = conv([x, sparse(a)]).numpy()
+    sparse_x = conv([sparse(x), sparse(a)]).numpy()
+    np.testing.assert_allclose(dense, sparse_x, atol=ATOL)
+
+
+@pytest.mark.parametrize("pool_name", sorted(POOLS))
+def test_pool_modes_agree(pool_name):
+    pool = POOLS[pool_name]()
+    single, single_losses = [], []
+    for x, a in GRAPHS:
+        outputs = pool([x, a])
+        outputs_sparse = pool([x, sparse(a)])
+        for dense_part, sparse_part in zip(outputs, outputs_sparse):
+            np.testing.assert_allclose(dense_part.numpy(), sparse_part.numpy(),
+                                       atol=ATOL)
+        single.append([t.numpy() for t in outputs])
+        single_losses.append(losses_of(pool))
+    expected_losses = np.mean(single_losses, axis=0)
+    k = pool.k
+
+    x, a, i = disjoint_union(GRAPHS)
+    x_pool, a_pool, i_pool, s = pool([x, sparse(a), i])
+    np.testing.assert_allclose(losses_of(pool), expected_losses, atol=ATOL)
+    assert isinstance(a_pool, tf.SparseTensor)
+    a_pool = tf.sparse.to_dense(a_pool).numpy()
+    assert a_pool.shape == (k * len(GRAPHS),) * 2
+    np.testing.assert_array_equal(i_pool.numpy(), np.repeat(np.arange(len(GRAPHS)), k))
+    start = 0
+    for b, (xs, as_, ss) in enumerate(single):
+        block = slice(b * k, (b + 1) * k)
+        np.testing.assert_allclose(x_pool.numpy()[block], xs, atol=ATOL)
+        np.testing.assert_allclose(a_pool[block, block], as_, atol=ATOL)
+        off_block = np.delete(a_pool[block], np.arange(b * k, (b + 1) * k), axis=1)
+        assert np.all(off_block == 0)
+        n = ss.shape[0]
+        np.testing.assert_allclose(s.numpy()[start:start + n], ss, atol=ATOL)
+        start += n
+
+    xb, ab, mask = padded_batch(GRAPHS, pad_value=5.0)
+    x_pool, a_pool, s = pool([xb, ab], mask=[mask, None])
+    np.testing.assert_allclose(losses_of(pool), expected_losses, atol=ATOL)
+    for b, (xs, as_, ss) in enumerate(single):
+        n = ss.shape[0]
+        np.testing.assert_allclose(x_pool.numpy()[b], xs, atol=ATOL)
+        np.testing.assert_allclose(a_pool.numpy()[b], as_, atol=ATOL)
+        np.testing.assert_allclose(s.numpy()[b, :n], ss, atol=ATOL)
+        assert np.all(s.numpy()[b, n:] == 0)
+
+
+def test_batch_without_mask_equals_single_when_no_padding():
+    x, a = GRAPHS[0]
+    pool = AsymCheegerCutPool(2)
+    x_single, a_single = pool([x, a])
+    single_losses = losses_of(pool)
+    x_batch, a_batch = pool([x[None], a[None]])
+    np.testing.assert_allclose(x_batch.numpy()[0], x_single.numpy(), atol=ATOL)
+    np.testing.assert_allclose(losses_of(pool), single_losses, atol=ATOL)
+
+
+def test_disjoint_node_order_does_not_matter():
+    """Nodes need not be sorted by graph: pooled outputs are the same and S
+    follows the nodes."""
+    pool = MinCutPool(3, return_selection=True)
+    x, a, i = disjoint_union(GRAPHS)
+    x_pool, a_pool, i_pool, s = pool([x, sparse(a), i])
+    reference_losses = losses_of(pool)
+    perm = np.random.default_rng(0).permutation(len(x))
+    xp, ap, ip = x[perm], a[perm][:, perm], i[perm]
+    x_pool2, a_pool2, _, s2 = pool([xp, sparse(ap), ip])
+    np.testing.assert_allclose(x_pool2.numpy(), x_pool.numpy(), atol=ATOL)
+    np.testing.assert_allclose(tf.sparse.to_dense(a_pool2).numpy(),
+                               tf.sparse.to_dense(a_pool).numpy(), atol=ATOL)
+    np.testing.assert_allclose(s2.numpy(), s.numpy()[perm], atol=ATOL)
+    np.testing.assert_allclose(losses_of(pool), reference_losses, atol=ATOL)
+
+
+def test_spektral_graph_masking_layer_feeds_the_mask():
+    """Inside a Functional model the mask comes from spektral's GraphMasking."""
+    import tf_keras as keras
+    from spektral.layers import GraphMasking
+
+    xb, ab, mask = padded_batch(GRAPHS, pad_value=2.0)
+    n_features = xb.shape[2]
+    x_in = keras.Input((None, n_features + 1))
+    a_in = keras.Input((None, None))
+    h = GraphMasking()(x_in)
+    h = GTVConv(4, activation="elu")([h, a_in])
+    x_pool, a_pool, s = MinCutPool(2, return_selection=True)([h, a_in])
+    model = keras.Model([x_in, a_in], [x_pool, s])
+    x_pool_b, s_b = model([np.concatenate([xb, mask], -1), ab])
+    for b, (x, a) in enumerate(GRAPHS):
+        x_pool_1, s_1 = model([np.concatenate([x, np.ones((len(x), 1), "float32")],
+                                               -1)[None], a[None]])
+        np.testing.assert_allclose(x_pool_b.numpy()[b], x_pool_1.numpy()[0], atol=ATOL)
+        np.testing.assert_allclose(s_b.numpy()[b, :len(x)], s_1.numpy()[0], atol=ATOL)
