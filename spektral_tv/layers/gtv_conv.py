@@ -9,6 +9,7 @@ from spektral_tv.ops.graph import (
     edges_from_batch,
     gtv_step,
     node_mask_from_keras,
+    sparse_features_matmul,
 )
 from spektral_tv.ops.validation import (
     check_finite_float,
@@ -144,7 +145,7 @@ class GTVConv(Conv):
         x, a, i = split_inputs(inputs, self.name)
         mode = check_graph_inputs(x, a, graph_index(i), self.name)
         if isinstance(x, tf.SparseTensor):
-            features = tf.sparse.sparse_dense_matmul(x, self.kernel)
+            features = sparse_features_matmul(x, self.kernel)
         else:
             features = tf.matmul(x, self.kernel)
 
