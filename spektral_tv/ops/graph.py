@@ -56,17 +56,49 @@ def edges_from_adjacency(a, dtype):
     return EdgeList(src, dst, weight)
 
 
-def sparse_features_matmul(x, kernel):
-    """X W for a sparse X, as a gather of kernel rows and a segment sum.
+def in_xla_context():
+    """Whether the ops being traced will be compiled by XLA (jit_compile)."""
+    try:
+        from tensorflow.python.ops import control_flow_util
+    except ImportError:  # pragma: no cover - private module moved
+        return False
+    return control_flow_util.GraphOrParentsInXlaContext(tf.compat.v1.get_default_graph())
 
-    Faster than `tf.sparse.sparse_dense_matmul` on CPU for wide kernels (its
-    gradient is a scatter of the same size), and compiles with XLA.
+
+def sparse_features_matmul(x, kernel):
+    """X W for a sparse X (N, F).
+
+    A CSR product (TensorFlow's CSR kernels are several times faster than
+    `tf.sparse.sparse_dense_matmul` on CPU and run on GPU); under XLA, which
+    has neither, a gather of kernel rows and a segment sum.
     """
-    rows = tf.cast(x.indices[:, 0], tf.int32)
-    cols = tf.cast(x.indices[:, 1], tf.int32)
-    values = tf.cast(x.values, kernel.dtype)[:, None]
-    n_rows = tf.cast(x.dense_shape[0], tf.int32)
-    return tf.math.unsorted_segment_sum(values * tf.gather(kernel, cols), rows, n_rows)
+    if in_xla_context():
+        rows = tf.cast(x.indices[:, 0], tf.int32)
+        cols = tf.cast(x.indices[:, 1], tf.int32)
+        values = tf.cast(x.values, kernel.dtype)[:, None]
+        n_rows = tf.cast(x.dense_shape[0], tf.int32)
+        return tf.math.unsorted_segment_sum(values * tf.gather(kernel, cols), rows, n_rows)
+    x = tf.sparse.reorder(tf.cast(x, kernel.dtype))
+    return _csr_matmul(x, tf.convert_to_tensor(kernel))
+
+
+def _csr_matmul(x, kernel):
+    """CSR(X) @ W with the gradient for W only (TensorFlow's own CSR gradient
+    also builds one for X, which needs a static shape and is never used)."""
+    from tensorflow.python.ops.linalg.sparse import sparse_csr_matrix_ops as csr_ops
+
+    csr = csr_ops.CSRSparseMatrix(
+        tf.SparseTensor(x.indices, tf.stop_gradient(x.values), x.dense_shape)
+    )
+
+    @tf.custom_gradient
+    def matmul(kernel):
+        def grad(upstream):
+            return csr_ops.matmul(csr, upstream, adjoint_a=True)
+
+        return csr_ops.matmul(csr, kernel), grad
+
+    return matmul(kernel)
 
 
 def edges_from_batch(a, node_mask, dtype):
@@ -130,17 +162,85 @@ def gtv_step(values, edges, n_nodes, delta_coeff, epsilon, degree_normalized=Fal
     if degree_normalized:
         inv_sqrt_degree = safe_rsqrt(degrees(edges, n_nodes))[:, None]
         scaled = values * inv_sqrt_degree
+        scale = tf.sqrt(tf.abs(edges.weight))
     else:
         scaled = values
-    diff = tf.gather(scaled, edges.src) - tf.gather(scaled, edges.dst)
-    l1 = tf.reduce_sum(tf.abs(diff), axis=-1)
-    if degree_normalized:
-        l1 = tf.sqrt(tf.abs(edges.weight)) * l1
-    gamma = edges.weight / tf.maximum(l1, epsilon)
-    laplacian = tf.math.unsorted_segment_sum(gamma[:, None] * diff, edges.src, n_nodes)
+        scale = tf.ones_like(edges.weight)
+    laplacian = total_variation_laplacian(
+        scaled, edges.src, edges.dst, edges.weight, scale, epsilon, n_nodes
+    )
     if degree_normalized:
         laplacian = laplacian * inv_sqrt_degree
     return values - delta_coeff * laplacian
+
+
+def row_scatter(ids, n_nodes):
+    """A function v (E, F) -> (N, F) summing the rows of v into rows `ids`.
+
+    Outside XLA it is a product with the CSR incidence matrix of `ids`, three
+    to four times faster than `unsorted_segment_sum` on CPU (multithreaded)
+    and backed by cuSPARSE on GPU; XLA, which has no CSR kernels, gets the
+    segment sum.
+    """
+    if in_xla_context():
+        return lambda rows: tf.math.unsorted_segment_sum(rows, ids, n_nodes)
+    from tensorflow.python.ops.linalg.sparse import sparse_csr_matrix_ops as csr_ops
+
+    n_rows = tf.shape(ids, out_type=tf.int64)[0]
+    incidence = tf.sparse.reorder(
+        tf.SparseTensor(
+            tf.stack([tf.cast(ids, tf.int64), tf.range(n_rows)], axis=1),
+            tf.ones([n_rows]),
+            tf.stack([tf.cast(n_nodes, tf.int64), n_rows]),
+        )
+    )
+    incidence = csr_ops.CSRSparseMatrix(incidence)
+
+    def scatter(rows):
+        if rows.dtype != tf.float32:
+            return tf.math.unsorted_segment_sum(rows, ids, n_nodes)
+        return csr_ops.matmul(incidence, rows)
+
+    return scatter
+
+
+def total_variation_laplacian(y, src, dst, weight, scale, epsilon, n_nodes):
+    """L̂_Γ y = Σ_j γ_ij (y_i − y_j), γ_ij = w_ij / max(c_ij ‖y_i − y_j‖₁, ε).
+
+    The gradient is written by hand: it reuses the edge differences of the
+    forward pass and takes three E×F scatter/gather passes where automatic
+    differentiation takes five, the bulk of a GTVConv training step.
+    Gradients flow to y, to the edge weights w (a pooled adjacency is
+    trainable) and to the scales c.
+    """
+
+    @tf.custom_gradient
+    def laplacian(y, weight, scale):
+        diff = tf.gather(y, src) - tf.gather(y, dst)
+        abs_sum = tf.reduce_sum(tf.abs(diff), axis=-1)
+        norm = scale * abs_sum
+        denominator = tf.maximum(norm, epsilon)
+        gamma = weight / denominator
+        scatter_to_src = row_scatter(src, n_nodes)
+        output = scatter_to_src(gamma[:, None] * diff)
+
+        def grad(upstream):
+            upstream_src = tf.gather(upstream, src)
+            d_gamma = tf.reduce_sum(upstream_src * diff, axis=-1)
+            d_norm = tf.where(
+                norm > epsilon,
+                -d_gamma * gamma / denominator,
+                tf.zeros_like(d_gamma),
+            )
+            d_diff = gamma[:, None] * upstream_src + (d_norm * scale)[:, None] * tf.sign(
+                diff
+            )
+            d_y = scatter_to_src(d_diff) - row_scatter(dst, n_nodes)(d_diff)
+            return d_y, d_gamma / denominator, d_norm * abs_sum
+
+        return output, grad
+
+    return laplacian(y, weight, scale)
 
 
 def static_or_dynamic(value):
