@@ -127,3 +127,21 @@ def test_hand_written_gradient_matches_automatic_differentiation(jit):
     assert clamped > 0
     for e, g in zip(expected, got):
         np.testing.assert_allclose(g, e, rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.parametrize("degree_normalized", [False, True])
+def test_explicit_zero_edges_of_a_trainable_adjacency_have_finite_gradients(
+    degree_normalized,
+):
+    """A sparse adjacency may store zeros (e.g. a pooled one); their gradient
+    must not be NaN even when the adjacency values are trainable."""
+    x, a = random_graph(6, seed=8)
+    a[0, 1] = a[1, 0] = 0.0
+    indices = np.argwhere(np.ones_like(a))  # every entry stored, zeros included
+    values = tf.Variable(a[indices[:, 0], indices[:, 1]])
+    conv = GTVConv(3, degree_normalized=degree_normalized)
+    with tf.GradientTape() as tape:
+        adjacency = tf.SparseTensor(indices, values * 1.0, a.shape)
+        loss = tf.reduce_sum(conv([x, adjacency]) ** 2)
+    gradient = tape.gradient(loss, values)
+    assert np.all(np.isfinite(tf.convert_to_tensor(gradient).numpy()))
