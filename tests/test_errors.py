@@ -1,7 +1,6 @@
 """Bad input raises a ValueError that names the argument."""
 import numpy as np
 import pytest
-import tensorflow as tf
 
 from conftest import random_graph, sparse
 from spektral_tv.layers import AsymCheegerCutPool, GTVConv, MinCutPool

@@ -10,7 +10,6 @@ from spektral.layers.pooling.src import SRCPool
 
 from spektral_tv.ops.graph import (
     BATCH,
-    DISJOINT,
     SINGLE,
     block_diagonal,
     flatten_padded,
@@ -55,14 +54,14 @@ def _connected_layers(tensors):
 
 
 class AuxiliaryLossMixin:
-    loss_names = ()
-
     """Adds auxiliary losses with `add_loss` and logs each under its own name.
 
     A loss is logged as e.g. ``cut_loss``; when another layer of the same
     Functional model logs a loss of the same name, both are renamed with their
     layer's name as prefix (``pool_1_cut_loss``), so `History` keeps them apart.
     """
+
+    loss_names = ()
 
     def _aux_metric_name(self, name):
         names = self.__dict__.setdefault("_aux_metric_names", {})

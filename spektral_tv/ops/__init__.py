@@ -20,3 +20,23 @@ from spektral_tv.ops.losses import (
     orthogonality_loss,
     total_variation_loss,
 )
+
+__all__ = [
+    "BATCH",
+    "DISJOINT",
+    "SINGLE",
+    "EdgeList",
+    "PaddedGraphs",
+    "asymmetric_norm_loss",
+    "block_diagonal",
+    "coarsen_adjacency",
+    "degrees",
+    "edges_from_adjacency",
+    "edges_from_batch",
+    "gtv_step",
+    "mincut_loss",
+    "orthogonality_loss",
+    "propagate",
+    "to_padded",
+    "total_variation_loss",
+]
