@@ -1,0 +1,175 @@
+"""scripts/benchmark.py runs and prints / writes what it promises (--smoke inputs).
+
+One run of the script serves every test: the small batch workload always, plus
+the Cora workload and the same-process section when the Cora files are found
+($SPEKTRAL_TV_DATA/Citation/cora, ../shared/data/Citation/cora or Spektral's
+folder); otherwise the Cora tests are skipped with the folders searched.
+"""
+import importlib.util
+import json
+import math
+import os
+import pathlib
+import subprocess
+import sys
+
+import pytest
+
+REPO = pathlib.Path(__file__).resolve().parents[1]
+SCRIPT = REPO / "scripts" / "benchmark.py"
+IMPLS = ("spektral_tv", "spektral")
+BATCH_WORKLOAD = "batch-8x1500"
+CORA_WORKLOAD = "cora-tvgnn-sparse-x"
+
+
+def load_benchmark_module():
+    """scripts/benchmark.py as a module (it is not a package)."""
+    spec = importlib.util.spec_from_file_location("spektral_tv_benchmark_script", SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def cora_missing_reason():
+    """None if the script finds Cora, else the script's error naming the folders searched."""
+    try:
+        load_benchmark_module().find_cora_dir()
+    except FileNotFoundError as e:
+        return f"Cora files not available: {e}"
+    return None
+
+
+def parse_table(stdout, first_header):
+    """Rows (dicts keyed by the headers) of the text table whose header starts with
+    `first_header`; None if there is no such table."""
+    lines = stdout.splitlines()
+    start = next((i for i, ln in enumerate(lines) if ln.startswith(first_header)), None)
+    if start is None:
+        return None
+    headers = [h.strip() for h in lines[start].split(" | ")]
+    rows = []
+    for ln in lines[start + 2:]:  # skip the header and the -+- separator
+        if not ln.strip() or " | " not in ln:
+            break
+        cells = [c.strip() for c in ln.split(" | ", len(headers) - 1)]
+        rows.append(dict(zip(headers, cells + [""] * (len(headers) - len(cells)))))
+    return rows
+
+
+def is_number(text):
+    """True if text parses as a finite positive float."""
+    try:
+        value = float(text)
+    except ValueError:
+        return False
+    return math.isfinite(value) and value > 0
+
+
+@pytest.fixture(scope="module")
+def smoke_run(tmp_path_factory):
+    """Run the script once with --smoke; return (stdout, json data, cora_skip_reason)."""
+    cora_skip = cora_missing_reason()
+    json_path = tmp_path_factory.mktemp("bench") / "bench.json"
+    workloads = BATCH_WORKLOAD if cora_skip else f"{BATCH_WORKLOAD},{CORA_WORKLOAD}"
+    cmd = [sys.executable, str(SCRIPT), "--smoke", "--workloads", workloads,
+           "--same-process" if cora_skip is None else "--no-same-process",
+           "--json", str(json_path), "--timeout", "240"]
+    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=REPO,
+                          env=dict(os.environ), timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    with open(json_path) as f:
+        data = json.load(f)
+    return proc.stdout, data, cora_skip
+
+
+def expected_workloads(cora_skip):
+    """The workloads the smoke run measured."""
+    return [BATCH_WORKLOAD] + ([] if cora_skip else [CORA_WORKLOAD])
+
+
+def test_table_has_numeric_rows_for_both_implementations(smoke_run):
+    stdout, _, cora_skip = smoke_run
+    rows = parse_table(stdout, "implementation | workload")
+    assert rows, stdout
+    got = {(r["implementation"], r["workload"]): r for r in rows}
+    for workload in expected_workloads(cora_skip):
+        for impl in IMPLS:
+            row = got.get((impl, workload))
+            assert row is not None, f"no {impl} / {workload} row in:\n{stdout}"
+            assert is_number(row["ms/step"]), row
+            assert is_number(row["ratio"]), row
+        assert float(got[("spektral_tv", workload)]["ratio"]) == 1.0
+
+
+def test_json_holds_the_table_rows(smoke_run):
+    stdout, data, cora_skip = smoke_run
+    assert data["smoke"] is True
+    printed = {(r["implementation"], r["workload"]): r
+               for r in parse_table(stdout, "implementation | workload")}
+    rows = {(r["impl"], r["workload"]): r for r in data["rows"]}
+    for workload in expected_workloads(cora_skip):
+        for impl in IMPLS:
+            row = rows[(impl, workload)]
+            assert row["ok"], row
+            assert row["ms_median"] > 0 and math.isfinite(row["ms_median"])
+            assert float(printed[(impl, workload)]["ms/step"]) == pytest.approx(
+                row["ms_median"], abs=0.051)
+
+
+def test_cora_rows(smoke_run):
+    _, data, cora_skip = smoke_run
+    if cora_skip:
+        pytest.skip(cora_skip)
+    rows = {(r["impl"], r["workload"]): r for r in data["rows"]}
+    assert all(rows[(impl, CORA_WORKLOAD)]["ok"] for impl in IMPLS)
+
+
+def test_same_process_section(smoke_run):
+    stdout, data, cora_skip = smoke_run
+    if cora_skip:
+        pytest.skip(cora_skip)
+    assert "same-process Cora TVGNN" in stdout
+    rows = parse_table(stdout, "implementation | x format")
+    assert rows, stdout
+    ratio_col = "ratio vs spektral_tv (sparse x)"
+    got = {(r["implementation"], r["x format"]): r for r in rows}
+    for key in [("spektral_tv", "sparse"), ("spektral_tv", "dense"),
+                ("spektral", "dense"), ("spektral", "sparse")]:
+        assert key in got, f"no {key} row in:\n{stdout}"
+        assert is_number(got[key]["ms/step"]), got[key]
+        assert is_number(got[key][ratio_col]), got[key]
+    assert float(got[("spektral_tv", "sparse")][ratio_col]) == 1.0
+    assert "best x format vs best x format" in stdout
+
+    same = data["same_process"]
+    assert same["ok"]
+    assert [(v["impl"], v["x_format"]) for v in same["variants"]] == list(got)
+    for v in same["variants"]:
+        assert v["ok"], v
+        assert len(v["ms_steps"]) == same["blocks"] * same["block_steps"]
+        assert v["ratio_vs_reference"] > 0 and v["ratio_same_x"] > 0
+    assert same["best_vs_best"]["ratio"] > 0
+
+
+def test_cora_search_order_and_error(tmp_path, monkeypatch):
+    """$SPEKTRAL_TV_DATA first, then <repo>/../shared/data, then ~/spektral/datasets;
+    an error naming every folder if none holds the files."""
+    bench = load_benchmark_module()
+    env_root, repo_root, home = tmp_path / "env", tmp_path / "w" / "repo", tmp_path / "home"
+    folders = [env_root / "Citation" / "cora",
+               tmp_path / "w" / "shared" / "data" / "Citation" / "cora",
+               home / "spektral" / "datasets" / "Citation" / "cora"]
+    for folder in folders:
+        folder.mkdir(parents=True)
+        for name in bench.CORA_FILES:
+            (folder / name).write_bytes(b"")
+    monkeypatch.setattr(bench, "REPO_ROOT", str(repo_root))
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("SPEKTRAL_TV_DATA", str(env_root))
+    for folder in folders:
+        assert bench.find_cora_dir() == str(folder)
+        (folder / "ind.cora.graph").unlink()  # incomplete: the next folder wins
+    with pytest.raises(FileNotFoundError) as err:
+        bench.find_cora_dir()
+    for folder in folders:
+        assert str(folder) in str(err.value)
