@@ -110,7 +110,25 @@ class EpochTimer(keras.callbacks.Callback):
         self.epoch_ms.append(1000 * (time.perf_counter() - self._start))
 
 
-def train_once(model_name, inputs, sparse_x, k, epochs, seed, overrides):
+class KeepLowestLoss(keras.callbacks.Callback):
+    """Restores, at the end of training, the weights of the epoch with the
+    lowest loss: an unsupervised model selection, as the TVGNN reference code
+    reports the clustering at its lowest training loss."""
+
+    def on_train_begin(self, logs=None):
+        self.best_loss, self.best_weights = float("inf"), None
+
+    def on_epoch_end(self, epoch, logs=None):
+        if logs["loss"] < self.best_loss:
+            self.best_loss, self.best_weights = logs["loss"], self.model.get_weights()
+
+    def on_train_end(self, logs=None):
+        if self.best_weights is not None:
+            self.model.set_weights(self.best_weights)
+
+
+def train_once(model_name, inputs, sparse_x, k, epochs, seed, overrides,
+               keep_lowest_loss=True):
     """One run: a fresh model trained with `model.fit`; returns (S, history, ms/epoch)."""
     builder, defaults = MODELS[model_name]
     config = {**defaults, **overrides}
@@ -120,8 +138,9 @@ def train_once(model_name, inputs, sparse_x, k, epochs, seed, overrides):
     model.compile(keras.optimizers.Adam(config["learning_rate"]))
     data = tf.data.Dataset.from_tensors((tuple(inputs),)).repeat()
     timer = EpochTimer()
+    callbacks = [timer] + ([KeepLowestLoss()] if keep_lowest_loss else [])
     history = model.fit(
-        data, steps_per_epoch=1, epochs=epochs, verbose=0, callbacks=[timer]
+        data, steps_per_epoch=1, epochs=epochs, verbose=0, callbacks=callbacks
     )
     s = model(inputs, training=False).numpy()
     # The first epoch traces the graph: leave it out of the speed figure.
@@ -164,6 +183,9 @@ def parse_args(argv=None):
                              "(TVGNN 500, MinCutPool 10000); fewer on synthetic graphs")
     parser.add_argument("--seed", type=int, default=0, help="seed of the first run")
     parser.add_argument("--lr", type=float, default=None, help="learning rate")
+    parser.add_argument("--select", default="lowest-loss", choices=("lowest-loss", "last"),
+                        help="score the weights of the lowest-loss epoch (default) "
+                             "or of the last epoch")
     parser.add_argument("--out", default=None, help="default: results/cluster-DATASET-MODEL")
     return parser.parse_args(argv)
 
@@ -185,10 +207,12 @@ def main(argv=None):
     for run in bar:
         seed = args.seed + run
         s, history, epoch_ms = train_once(
-            args.model, inputs, sparse_x, k, epochs, seed, overrides
+            args.model, inputs, sparse_x, k, epochs, seed, overrides,
+            keep_lowest_loss=args.select == "lowest-loss",
         )
         record = {"seed": seed, "epoch_ms": epoch_ms,
-                  "final_loss": float(history["loss"][-1])}
+                  "final_loss": float(history["loss"][-1]),
+                  "lowest_loss": float(np.min(history["loss"]))}
         if labels is not None:
             record.update(metrics.clustering_scores(labels, s))
             bar.set_postfix(nmi=f"{record['nmi']:.3f}", acc=f"{record['acc']:.3f}")
@@ -198,7 +222,7 @@ def main(argv=None):
 
     summary = summarize(runs)
     summary.update(dataset=args.dataset, model=args.model, epochs=epochs, k=k,
-                   sparse_features=bool(sparse_x),
+                   sparse_features=bool(sparse_x), select=args.select,
                    config={**MODELS[args.model][1], **overrides, "epochs": epochs})
     with open(os.path.join(out, "results.json"), "w") as f:
         json.dump(summary, f, indent=2)
