@@ -354,6 +354,15 @@ def one_hot(values):
 # ----------------------------------------------------------------------------
 # Base class
 # ----------------------------------------------------------------------------
+class GraphLabelsMixin:
+    """``labels``: the class index of each graph of a graph-level dataset."""
+
+    @property
+    def labels(self):
+        """(G,) int64 class index of each graph."""
+        return np.array([int(np.argmax(g.y)) for g in self.graphs], np.int64)
+
+
 class LocalDataset(Dataset):
     """A Spektral ``Dataset`` found in the local folders, downloaded only as
     a last resort. Subclasses define ``family``, ``_relative()``,

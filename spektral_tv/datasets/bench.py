@@ -17,7 +17,7 @@ import numpy as np
 import scipy.sparse as sp
 from spektral.data import Graph
 
-from ._base import LocalDataset, clean_adjacency, load_npz_keys
+from ._base import GraphLabelsMixin, LocalDataset, clean_adjacency, load_npz_keys
 
 BENCH_URL = ("https://github.com/FilippoMB/Benchmark_dataset_for_graph_classification/"
              "raw/master/datasets/{}.npz")
@@ -25,7 +25,7 @@ SPLITS = (("train", "tr"), ("val", "val"), ("test", "te"))
 _ALIASES = {"small_easy": "easy_small", "small_hard": "hard_small"}
 
 
-class Bench(LocalDataset):
+class Bench(GraphLabelsMixin, LocalDataset):
     """Bench-easy / Bench-hard as a Spektral ``Dataset``.
 
     **Arguments**
@@ -93,11 +93,6 @@ class Bench(LocalDataset):
             self.splits[split] = np.arange(start, start + len(cls))
             start += len(cls)
         return graphs
-
-    @property
-    def labels(self):
-        """(G,) int64 class index of each graph."""
-        return np.array([int(np.argmax(g.y)) for g in self.graphs], np.int64)
 
     @property
     def n_classes(self):

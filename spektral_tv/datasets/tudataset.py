@@ -30,6 +30,7 @@ import scipy.sparse as sp
 from spektral.data import Graph
 
 from ._base import (
+    GraphLabelsMixin,
     LocalDataset,
     cache_folder,
     data_roots,
@@ -45,7 +46,7 @@ TU_URL = "https://www.chrsmrrs.com/graphkerneldatasets/{}.zip"
 ARCHIVE_EXTENSIONS = (".tar.xz", ".tar.gz", ".tgz", ".tar.bz2", ".tar", ".zip")
 
 
-class TUDataset(LocalDataset):
+class TUDataset(GraphLabelsMixin, LocalDataset):
     """A TU Dortmund graph-classification dataset as a Spektral ``Dataset``.
 
     **Arguments**
@@ -248,11 +249,6 @@ class TUDataset(LocalDataset):
         return graphs
 
     # -- conveniences -------------------------------------------------------------
-    @property
-    def labels(self):
-        """(G,) int64 class index of each graph."""
-        return np.array([int(np.argmax(g.y)) for g in self.graphs], np.int64)
-
     @property
     def n_classes(self):
         return None if self.label_values is None else len(self.label_values)
