@@ -183,6 +183,9 @@ def parse_args(argv=None):
                              "(TVGNN 500, MinCutPool 10000); fewer on synthetic graphs")
     parser.add_argument("--seed", type=int, default=0, help="seed of the first run")
     parser.add_argument("--lr", type=float, default=None, help="learning rate")
+    parser.add_argument("--mlp-hidden", type=int, nargs="*", default=None,
+                        help="hidden units of the pool's MLP (default: none, the "
+                             "papers' setting); e.g. --mlp-hidden 256")
     parser.add_argument("--select", default="lowest-loss", choices=("lowest-loss", "last"),
                         help="score the weights of the lowest-loss epoch (default) "
                              "or of the last epoch")
@@ -199,6 +202,8 @@ def main(argv=None):
         epochs = (SYNTHETIC_EPOCHS[args.model] if args.dataset in SYNTHETIC
                   else MODELS[args.model][1]["epochs"])
     overrides = {} if args.lr is None else {"learning_rate": args.lr}
+    if args.mlp_hidden is not None:
+        overrides["mlp_hidden"] = list(args.mlp_hidden)
 
     x, a, labels, coords, k = load_graph(args.dataset, seed=args.seed)
     inputs, sparse_x = model_inputs(args.model, x, a)
