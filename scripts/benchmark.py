@@ -113,12 +113,10 @@ under the key "same_process".
 
 Data
 ----
-Cora is read from the Planetoid files ind.cora.{allx,tx,graph,test.index},
-looked for in this order (the first folder holding all four wins):
-    $SPEKTRAL_TV_DATA/Citation/cora
-    <repository>/../shared/data/Citation/cora
-    ~/spektral/datasets/Citation/cora   (Spektral's own download folder)
-If none has them the Cora children fail with an error naming the folders.
+Cora is read by spektral_tv.datasets.Citation: $SPEKTRAL_TV_DATA/Citation/cora,
+then Spektral's own folder (~/spektral/datasets/Citation/cora), then a
+download; offline with no files the Cora children fail with an error naming
+the folders searched.
 
 Usage (from the repository root)
     python scripts/benchmark.py                       # everything, both tables
@@ -139,18 +137,15 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import argparse  # noqa: E402
 import json  # noqa: E402
-import pickle  # noqa: E402
 import resource  # noqa: E402
 import statistics  # noqa: E402
 import subprocess  # noqa: E402
 import time  # noqa: E402
-import warnings  # noqa: E402
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 if REPO_ROOT not in sys.path:
     sys.path.insert(0, REPO_ROOT)
 
-CORA_FILES = tuple(f"ind.cora.{s}" for s in ("allx", "tx", "graph", "test.index"))
 
 IMPLS = ("spektral_tv", "spektral")
 REFERENCE_IMPL = "spektral_tv"
@@ -214,82 +209,17 @@ def random_batch_graphs(n_graphs=8, n_nodes=1500, avg_degree=10, n_features=32, 
     return x, a
 
 
-def cora_dir_candidates():
-    """The folders searched for Cora, in order, as (description, path) pairs.
-
-    $SPEKTRAL_TV_DATA/Citation/cora (if the variable is set), then
-    <repository>/../shared/data/Citation/cora, then Spektral's download folder
-    ~/spektral/datasets/Citation/cora.
-    """
-    candidates = []
-    data_root = os.environ.get("SPEKTRAL_TV_DATA")
-    if data_root:
-        candidates.append(("$SPEKTRAL_TV_DATA/Citation/cora",
-                           os.path.join(data_root, "Citation", "cora")))
-    candidates.append(("<repository>/../shared/data/Citation/cora",
-                       os.path.join(os.path.dirname(REPO_ROOT), "shared", "data",
-                                    "Citation", "cora")))
-    candidates.append(("Spektral's folder",
-                       os.path.expanduser(os.path.join("~", "spektral", "datasets",
-                                                       "Citation", "cora"))))
-    return [(what, os.path.normpath(path)) for what, path in candidates]
-
-
-def find_cora_dir():
-    """The first candidate folder holding all of CORA_FILES.
-
-    Raises FileNotFoundError naming every folder searched if none does.
-    """
-    candidates = cora_dir_candidates()
-    for _, path in candidates:
-        if all(os.path.isfile(os.path.join(path, f)) for f in CORA_FILES):
-            return path
-    searched = "; ".join(f"{what} = {path}" for what, path in candidates)
-    unset = "" if os.environ.get("SPEKTRAL_TV_DATA") else " ($SPEKTRAL_TV_DATA is not set)"
-    raise FileNotFoundError(
-        f"Cora files ({', '.join(CORA_FILES)}) not found in any of: {searched}{unset}. "
-        "Set SPEKTRAL_TV_DATA to a folder holding Citation/cora/ind.cora.*, or "
-        "download Cora with spektral.datasets.Citation('cora').")
-
-
-def load_cora(data_dir=None):
-    """Cora from the Planetoid files (ind.cora.*), parsed with pickle/scipy/networkx.
-
-    data_dir defaults to find_cora_dir(). Returns (x, a): x a scipy CSR
-    (2708, 1433) float32, row-normalised; a the raw symmetric 0/1 adjacency as
-    scipy CSR (2708, 2708) float32, self-loops removed (as
-    spektral.datasets.Citation builds it).
-    """
-    import networkx as nx
-    import numpy as np
+def load_cora():
+    """Cora as (x, a) scipy CSR float32: x (2708, 1433) row-normalised, a the
+    raw symmetric 0/1 adjacency without self-loops; read by
+    spektral_tv.datasets.Citation ($SPEKTRAL_TV_DATA, then Spektral's folder,
+    then a download)."""
     import scipy.sparse as sp
 
-    data_dir = data_dir or find_cora_dir()
+    from spektral_tv.datasets import Citation
 
-    def _load(suffix):
-        with open(os.path.join(data_dir, f"ind.cora.{suffix}"), "rb") as f, \
-                warnings.catch_warnings():
-            warnings.simplefilter("ignore", DeprecationWarning)  # old scipy pickles
-            return pickle.load(f, encoding="latin1")
-
-    allx, tx, graph = _load("allx"), _load("tx"), _load("graph")
-    test_idx = np.loadtxt(os.path.join(data_dir, "ind.cora.test.index"), dtype=np.int64)
-
-    x = sp.vstack([allx, tx]).tolil()
-    x[test_idx, :] = x[np.sort(test_idx), :]
-    x = sp.csr_matrix(x, dtype=np.float32)
-    row_sum = np.asarray(x.sum(1)).ravel()
-    inv = np.divide(1.0, row_sum, out=np.zeros_like(row_sum), where=row_sum > 0)
-    x = sp.csr_matrix(sp.diags(inv.astype(np.float32)) @ x, dtype=np.float32)
-
-    n_nodes = x.shape[0]
-    g = nx.from_dict_of_lists(graph)
-    a = nx.to_scipy_sparse_array(g, nodelist=range(n_nodes), dtype=np.float32, format="csr")
-    a = sp.csr_matrix(a)
-    a.setdiag(0)
-    a.eliminate_zeros()
-    a = ((a + a.T) > 0).astype(np.float32)  # symmetric 0/1 (it already is)
-    return sp.csr_matrix(x), sp.csr_matrix(a)
+    graph = Citation("cora", sparse_features=True, normalize_x=True)[0]
+    return sp.csr_matrix(graph.x), sp.csr_matrix(graph.a)
 
 
 def to_sparse_tensor(m):

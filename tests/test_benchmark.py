@@ -1,9 +1,9 @@
 """scripts/benchmark.py runs and prints / writes what it promises (--smoke inputs).
 
 One run of the script serves every test: the small batch workload always, plus
-the Cora workload and the same-process section when the Cora files are found
-($SPEKTRAL_TV_DATA/Citation/cora, ../shared/data/Citation/cora or Spektral's
-folder); otherwise the Cora tests are skipped with the folders searched.
+the Cora workload and the same-process section when spektral_tv.datasets finds
+the Cora files ($SPEKTRAL_TV_DATA/Citation/cora or Spektral's folder);
+otherwise the Cora tests are skipped with the folders searched.
 """
 import importlib.util
 import json
@@ -14,6 +14,8 @@ import subprocess
 import sys
 
 import pytest
+
+from spektral_tv.datasets import Citation, DatasetNotFoundError
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
 SCRIPT = REPO / "scripts" / "benchmark.py"
@@ -33,8 +35,8 @@ def load_benchmark_module():
 def cora_missing_reason():
     """None if the script finds Cora, else the script's error naming the folders searched."""
     try:
-        load_benchmark_module().find_cora_dir()
-    except FileNotFoundError as e:
+        Citation("cora", allow_download=False)
+    except DatasetNotFoundError as e:
         return f"Cora files not available: {e}"
     return None
 
@@ -151,25 +153,3 @@ def test_same_process_section(smoke_run):
     assert same["best_vs_best"]["ratio"] > 0
 
 
-def test_cora_search_order_and_error(tmp_path, monkeypatch):
-    """$SPEKTRAL_TV_DATA first, then <repo>/../shared/data, then ~/spektral/datasets;
-    an error naming every folder if none holds the files."""
-    bench = load_benchmark_module()
-    env_root, repo_root, home = tmp_path / "env", tmp_path / "w" / "repo", tmp_path / "home"
-    folders = [env_root / "Citation" / "cora",
-               tmp_path / "w" / "shared" / "data" / "Citation" / "cora",
-               home / "spektral" / "datasets" / "Citation" / "cora"]
-    for folder in folders:
-        folder.mkdir(parents=True)
-        for name in bench.CORA_FILES:
-            (folder / name).write_bytes(b"")
-    monkeypatch.setattr(bench, "REPO_ROOT", str(repo_root))
-    monkeypatch.setenv("HOME", str(home))
-    monkeypatch.setenv("SPEKTRAL_TV_DATA", str(env_root))
-    for folder in folders:
-        assert bench.find_cora_dir() == str(folder)
-        (folder / "ind.cora.graph").unlink()  # incomplete: the next folder wins
-    with pytest.raises(FileNotFoundError) as err:
-        bench.find_cora_dir()
-    for folder in folders:
-        assert str(folder) in str(err.value)
