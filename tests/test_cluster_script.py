@@ -37,6 +37,8 @@ def test_results_json_and_figures(tmp_path, dataset, model, k, runs):
         values = [r[key] for r in summary["runs"]]
         assert summary[f"{key}_mean"] == pytest.approx(sum(values) / len(values))
         assert summary[f"{key}_std"] >= 0.0
+    best = min(summary["runs"], key=lambda r: r["lowest_loss"])
+    assert summary["figures_seed"] == best["seed"]
     expected = ["assignments.png", "losses.png"]
     if dataset == "community":
         expected.append("clusters.png")  # 2-D coordinates: drawn on the plane
