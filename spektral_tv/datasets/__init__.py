@@ -9,6 +9,12 @@ from ._base import DatasetNotFoundError, cache_folder, data_roots
 from .bench import Bench
 from .citation import Citation, Citeseer, Cora, Pubmed
 from .dblp import DBLP
+from .features import (
+    LargeGraphs,
+    clustering_coefficient,
+    clustering_coefficient_features,
+    structural_features,
+)
 from .synthetic import community_graph, grid2d, grid_graph, noisy_sbm, ring_graph, sbm
 from .tudataset import TUDataset, degree_features
 
@@ -19,9 +25,12 @@ __all__ = [
     "Citeseer",
     "Cora",
     "DatasetNotFoundError",
+    "LargeGraphs",
     "Pubmed",
     "TUDataset",
     "cache_folder",
+    "clustering_coefficient",
+    "clustering_coefficient_features",
     "community_graph",
     "data_roots",
     "degree_features",
@@ -30,4 +39,5 @@ __all__ = [
     "noisy_sbm",
     "ring_graph",
     "sbm",
+    "structural_features",
 ]

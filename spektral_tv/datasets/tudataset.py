@@ -265,8 +265,6 @@ def degree_features(graph, max_degree, concatenate=True):
     and ``x`` exists. Use it as ``dataset.apply(lambda g: degree_features(g, 100))``
     or ``TUDataset(..., transforms=functools.partial(degree_features, max_degree=100))``.
     """
-    import copy
-
     max_degree = int(max_degree)
     if max_degree < 0:
         raise ValueError("max_degree must be >= 0")
@@ -281,11 +279,17 @@ def degree_features(graph, max_degree, concatenate=True):
         a = np.asarray(a)
         degree = np.count_nonzero(a, axis=-1) - (np.diagonal(a) != 0)
     degree = np.minimum(degree, max_degree)
-    dtype = graph.x.dtype if isinstance(graph.x, np.ndarray) else np.float32
-    feats = np.eye(max_degree + 1, dtype=dtype)[degree]
+    return with_node_features(graph, np.eye(max_degree + 1)[degree], concatenate)
+
+
+def with_node_features(graph, feats, concatenate=True):
+    """A shallow copy of ``graph`` whose ``x`` is ``feats`` (cast to the
+    dtype of ``x``, float32 if there is none), appended to the existing ``x``
+    when ``concatenate`` is True and ``x`` exists."""
+    import copy
+
+    has_x = isinstance(graph.x, np.ndarray)
+    feats = np.asarray(feats, dtype=graph.x.dtype if has_x else np.float32)
     out = copy.copy(graph)
-    if concatenate and isinstance(graph.x, np.ndarray):
-        out.x = np.concatenate([graph.x, feats], axis=-1)
-    else:
-        out.x = feats
+    out.x = np.concatenate([graph.x, feats], axis=-1) if concatenate and has_x else feats
     return out

@@ -1,0 +1,141 @@
+"""Surrogate node features for featureless graphs and a synthetic set of large
+graphs for graph classification.
+
+MinCutPool §5.3 (seed 000) gives featureless graphs "the node degree
+information and the clustering coefficient" as node features; TVGNN App. B.2
+(seed 002) the one-hot degree. :func:`degree_features` (in
+:mod:`spektral_tv.datasets.tudataset`) makes the first, :func:`clustering_coefficient_features`
+the second, :func:`structural_features` both.
+"""
+import numpy as np
+import scipy.sparse as sp
+from spektral.data import Dataset, Graph
+
+from ._base import GraphLabelsMixin
+from .synthetic import sbm
+from .tudataset import degree_features, with_node_features
+
+__all__ = ["LargeGraphs", "clustering_coefficient", "clustering_coefficient_features",
+           "structural_features"]
+
+
+def _binary_csr(a):
+    """A binary CSR copy of ``a`` (dense or sparse) without self-loops."""
+    if a is None:
+        raise ValueError("the graph has no adjacency matrix")
+    a = sp.csr_matrix(a, dtype=np.float64)
+    a.setdiag(0)
+    a.eliminate_zeros()
+    a.data[:] = 1.0
+    return a
+
+
+def clustering_coefficient(a):
+    """Local clustering coefficient of every node of an undirected graph.
+
+    c_i = T_i / (d_i (d_i − 1) / 2), with T_i the number of triangles through
+    node i and d_i its degree (neighbours, self-loops and edge weights
+    ignored); 0 for nodes of degree < 2. Sparse: O(Σ_i d_i²) time, no N × N
+    dense array.
+
+    **Arguments**
+
+    - ``a``: (N, N) adjacency, dense or scipy sparse, symmetric.
+
+    Returns an (N,) float64 array in [0, 1].
+    """
+    a = _binary_csr(a)
+    degree = np.diff(a.indptr).astype(np.float64)
+    # (A·A)_ij summed over the neighbours j of i counts each triangle at i twice.
+    triangles = np.asarray((a @ a).multiply(a).sum(axis=1)).ravel() / 2.0
+    pairs = degree * (degree - 1.0) / 2.0
+    out = np.zeros_like(degree)
+    np.divide(triangles, pairs, out=out, where=pairs > 0)
+    return out
+
+
+def clustering_coefficient_features(graph, concatenate=True):
+    """The local clustering coefficient as one node feature column.
+
+    Returns a new ``Graph`` (the input is not changed) whose ``x`` is the
+    (N, 1) column of :func:`clustering_coefficient`, appended to the existing
+    ``x`` when ``concatenate`` is True and ``x`` exists.
+    """
+    return with_node_features(graph, clustering_coefficient(graph.a)[:, None], concatenate)
+
+
+def structural_features(graph, max_degree, concatenate=True):
+    """One-hot degree (clipped to ``max_degree``) and clustering coefficient:
+    the surrogate features of featureless graphs in MinCutPool §5.3.
+    ``x`` gets ``max_degree + 2`` columns (after the existing ones when
+    ``concatenate`` is True)."""
+    return clustering_coefficient_features(
+        degree_features(graph, max_degree, concatenate=concatenate), concatenate=True
+    )
+
+
+class LargeGraphs(GraphLabelsMixin, Dataset):
+    """Seeded synthetic graph classification set of large sparse graphs, to
+    test memory and time at the scale of D&D (up to ~6000 nodes, average
+    degree ~5).
+
+    Class 0 graphs are stochastic block models with 2 communities, class 1
+    with 4; the expected degree is ``avg_degree`` in both (90% of it within
+    the community), so the class is in the community structure, not in the
+    degrees. Node features are ``n_features`` columns of Gaussian noise.
+    Sizes are log-uniform in [``min_nodes``, ``max_nodes``] (skewed to small
+    graphs, as D&D), and the first graph of each class has exactly
+    ``max_nodes`` nodes so that every run meets the largest size.
+
+    **Arguments**
+
+    - ``n_graphs``: number of graphs (classes alternate);
+    - ``min_nodes``, ``max_nodes``: size range;
+    - ``avg_degree``: expected node degree;
+    - ``n_features``: node feature columns;
+    - ``seed``: the random seed (same arguments, same graphs).
+
+    Each graph: ``x`` (n, F) float32, ``a`` scipy CSR (binary, symmetric),
+    ``y`` one-hot (2,).
+    """
+
+    def __init__(self, n_graphs=64, min_nodes=200, max_nodes=6000, avg_degree=5.0,
+                 n_features=8, seed=0, **kwargs):
+        if int(n_graphs) < 2:
+            raise ValueError(f"n_graphs must be >= 2, got {n_graphs}")
+        if not 8 <= int(min_nodes) <= int(max_nodes):
+            raise ValueError(f"need 8 <= min_nodes <= max_nodes, got min_nodes="
+                             f"{min_nodes}, max_nodes={max_nodes}")
+        if not 0 < float(avg_degree) < int(min_nodes) / 4:
+            raise ValueError(f"avg_degree must be in (0, min_nodes / 4), got {avg_degree}")
+        self.n_samples, self.seed = int(n_graphs), int(seed)
+        self.min_nodes, self.max_nodes = int(min_nodes), int(max_nodes)
+        self.avg_degree, self.n_features = float(avg_degree), int(n_features)
+        super().__init__(**kwargs)
+
+    @property
+    def path(self):
+        return "."  # generated in memory: nothing to download
+
+    def download(self):
+        pass
+
+    def read(self):
+        rng = np.random.default_rng(self.seed)
+        log_sizes = rng.uniform(np.log(self.min_nodes), np.log(self.max_nodes),
+                                self.n_samples)
+        sizes = np.exp(log_sizes).astype(int)
+        sizes[:2] = self.max_nodes
+        graphs = []
+        for g, n in enumerate(sizes):
+            label = g % 2
+            n_comm = 2 if label == 0 else 4
+            comm = np.full(n_comm, n // n_comm)
+            comm[: n % n_comm] += 1
+            p_in = 0.9 * self.avg_degree / max(comm.min() - 1, 1)
+            p_out = 0.1 * self.avg_degree / (n - comm.min())
+            graph = sbm(comm, p_in, p_out, n_features=self.n_features,
+                        seed=int(rng.integers(2**31)))
+            graphs.append(Graph(x=graph.x, a=graph.a,
+                                y=np.eye(2, dtype=np.float32)[label]))
+        return graphs
