@@ -20,7 +20,6 @@ import spektral_tv  # noqa: F401  (first: TF_USE_LEGACY_KERAS before TensorFlow)
 import argparse
 import json
 import os
-import time
 
 import numpy as np
 import scipy.sparse as sp
@@ -35,6 +34,9 @@ from spektral_tv.models import (
     mincut_clustering_model,
     tvgnn_clustering_model,
 )
+from spektral_tv.training import EpochTimer, KeepLowestLoss
+# model_inputs: also imported by segment.py and synthetic_figures.py
+from spektral_tv.training import clustering_inputs as model_inputs
 
 SYNTHETIC = ("sbm", "community", "grid", "ring", "denoise")
 REAL = ("cora", "citeseer", "pubmed", "dblp")
@@ -44,8 +46,6 @@ MODELS = {
 }
 # Synthetic graphs are small: fewer epochs than the papers' real-data settings.
 SYNTHETIC_EPOCHS = {"tvgnn": 300, "mincut": 1000}
-# Features denser than this are fed dense: a sparse product no longer pays.
-SPARSE_FEATURES_MAX_DENSITY = 0.2
 
 
 def load_graph(name, seed=0):
@@ -75,57 +75,6 @@ def load_graph(name, seed=0):
     # 0, like the papers' code (argmax of an all-zero one-hot row).
     labels = np.argmax(g.y, axis=-1) if g.y.ndim == 2 else np.asarray(g.y)
     return g.x, g.a, labels, None, g.y.shape[-1] if g.y.ndim == 2 else len(set(labels))
-
-
-def to_tensor(matrix, sparse):
-    if sp.issparse(matrix) and sparse:
-        coo = sp.coo_matrix(matrix, dtype=np.float32)
-        indices = np.stack([coo.row, coo.col], axis=1).astype(np.int64)
-        return tf.sparse.reorder(tf.SparseTensor(indices, coo.data, coo.shape))
-    if sp.issparse(matrix):
-        matrix = matrix.toarray()
-    return tf.constant(np.asarray(matrix, dtype=np.float32))
-
-
-def model_inputs(model_name, x, a):
-    """[x, a] tensors: normalized adjacency for MinCutPool's GCSConv, the raw
-    one for TVGNN; sparse features when they are sparse enough to pay."""
-    from spektral.layers import GCSConv
-
-    sparse_x = sp.issparse(x) and x.nnz / np.prod(x.shape) <= SPARSE_FEATURES_MAX_DENSITY
-    if model_name == "mincut":
-        a = GCSConv.preprocess(sp.csr_matrix(a))
-    return [to_tensor(x, sparse_x), to_tensor(a, sparse=True)], sparse_x
-
-
-class EpochTimer(keras.callbacks.Callback):
-    """Wall time of every epoch, in ms."""
-
-    def on_train_begin(self, logs=None):
-        self.epoch_ms = []
-
-    def on_epoch_begin(self, epoch, logs=None):
-        self._start = time.perf_counter()
-
-    def on_epoch_end(self, epoch, logs=None):
-        self.epoch_ms.append(1000 * (time.perf_counter() - self._start))
-
-
-class KeepLowestLoss(keras.callbacks.Callback):
-    """Restores, at the end of training, the weights of the epoch with the
-    lowest loss: an unsupervised model selection, as the TVGNN reference code
-    reports the clustering at its lowest training loss."""
-
-    def on_train_begin(self, logs=None):
-        self.best_loss, self.best_weights = float("inf"), None
-
-    def on_epoch_end(self, epoch, logs=None):
-        if logs["loss"] < self.best_loss:
-            self.best_loss, self.best_weights = logs["loss"], self.model.get_weights()
-
-    def on_train_end(self, logs=None):
-        if self.best_weights is not None:
-            self.model.set_weights(self.best_weights)
 
 
 def train_once(model_name, inputs, sparse_x, k, epochs, seed, overrides,
@@ -227,14 +176,15 @@ def main(argv=None):
         # with the lowest training loss.
         if best is None or record["lowest_loss"] < best[0]:
             best = (record["lowest_loss"], seed, s, history)
+        # Written after every run, so a long job interrupted keeps its runs.
+        summary = summarize(runs)
+        summary.update(dataset=args.dataset, model=args.model, epochs=epochs, k=k,
+                       sparse_features=bool(sparse_x), select=args.select,
+                       figures_seed=best[1],
+                       config={**MODELS[args.model][1], **overrides, "epochs": epochs})
+        with open(os.path.join(out, "results.json"), "w") as f:
+            json.dump(summary, f, indent=2)
 
-    summary = summarize(runs)
-    summary.update(dataset=args.dataset, model=args.model, epochs=epochs, k=k,
-                   sparse_features=bool(sparse_x), select=args.select,
-                   figures_seed=best[1],
-                   config={**MODELS[args.model][1], **overrides, "epochs": epochs})
-    with open(os.path.join(out, "results.json"), "w") as f:
-        json.dump(summary, f, indent=2)
     save_figures(out, best[2], best[3], labels, coords, a)
 
     line = f"{args.model} on {args.dataset}: {args.runs} run(s), {epochs} epochs"
