@@ -56,16 +56,19 @@ def test_structural_features_of_a_featureless_graph():
 
 
 def test_large_graphs():
-    ds = LargeGraphs(n_graphs=8, min_nodes=300, max_nodes=2000, avg_degree=5, seed=1)
-    sizes = [g.n_nodes for g in ds]
-    assert sizes[:2] == [2000, 2000] and min(sizes) >= 300 and max(sizes) == 2000
-    np.testing.assert_array_equal(ds.labels, [0, 1] * 4)
-    degree = np.mean([g.a.nnz / g.n_nodes for g in ds])
+    kwargs = dict(n_graphs=20, min_nodes=30, median_nodes=100, max_nodes=1500,
+                  max_fraction=0.2, avg_degree=5, seed=1)
+    ds = LargeGraphs(**kwargs)
+    sizes = np.array([g.n_nodes for g in ds])
+    assert sizes[0] == sizes[1] == 1500 and (sizes == 1500).sum() == 4
+    assert sizes.min() >= 30 and 50 < np.median(sizes) < 200
+    np.testing.assert_array_equal(ds.labels, [0, 1] * 10)
+    degree = sum(g.a.nnz for g in ds) / sizes.sum()
     assert 4.0 < degree < 6.0
     for g in ds:
         assert (abs(g.a - g.a.T)).nnz == 0 and g.a.diagonal().sum() == 0
         assert g.x.shape == (g.n_nodes, 8)
-    again = LargeGraphs(n_graphs=8, min_nodes=300, max_nodes=2000, avg_degree=5, seed=1)
+    again = LargeGraphs(**kwargs)
     assert all((g.a != h.a).nnz == 0 for g, h in zip(ds, again))
     with pytest.raises(ValueError, match="min_nodes"):
         LargeGraphs(min_nodes=500, max_nodes=100)

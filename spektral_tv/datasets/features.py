@@ -75,22 +75,24 @@ def structural_features(graph, max_degree, concatenate=True):
 
 
 class LargeGraphs(GraphLabelsMixin, Dataset):
-    """Seeded synthetic graph classification set of large sparse graphs, to
-    test memory and time at the scale of D&D (up to ~6000 nodes, average
-    degree ~5).
+    """Seeded synthetic graph classification set with the size profile of D&D
+    (median ~240 nodes, a long tail up to ~6000, average degree ~5), to test
+    memory and time on large graphs.
 
     Class 0 graphs are stochastic block models with 2 communities, class 1
     with 4; the expected degree is ``avg_degree`` in both (90% of it within
     the community), so the class is in the community structure, not in the
     degrees. Node features are ``n_features`` columns of Gaussian noise.
-    Sizes are log-uniform in [``min_nodes``, ``max_nodes``] (skewed to small
-    graphs, as D&D), and the first graph of each class has exactly
-    ``max_nodes`` nodes so that every run meets the largest size.
+    Sizes are log-normal (median ``median_nodes``, log-std 0.6, as D&D's)
+    clipped to [``min_nodes``, ``max_nodes``], except that a fraction
+    ``max_fraction`` of the graphs (at least one per class) has exactly
+    ``max_nodes`` nodes: mini-batches meet the largest size often.
 
     **Arguments**
 
     - ``n_graphs``: number of graphs (classes alternate);
-    - ``min_nodes``, ``max_nodes``: size range;
+    - ``min_nodes``, ``median_nodes``, ``max_nodes``: size profile;
+    - ``max_fraction``: fraction of graphs of ``max_nodes`` nodes;
     - ``avg_degree``: expected node degree;
     - ``n_features``: node feature columns;
     - ``seed``: the random seed (same arguments, same graphs).
@@ -99,17 +101,21 @@ class LargeGraphs(GraphLabelsMixin, Dataset):
     ``y`` one-hot (2,).
     """
 
-    def __init__(self, n_graphs=64, min_nodes=200, max_nodes=6000, avg_degree=5.0,
-                 n_features=8, seed=0, **kwargs):
+    def __init__(self, n_graphs=64, min_nodes=30, median_nodes=240, max_nodes=6000,
+                 max_fraction=0.1, avg_degree=5.0, n_features=8, seed=0, **kwargs):
         if int(n_graphs) < 2:
             raise ValueError(f"n_graphs must be >= 2, got {n_graphs}")
-        if not 8 <= int(min_nodes) <= int(max_nodes):
-            raise ValueError(f"need 8 <= min_nodes <= max_nodes, got min_nodes="
-                             f"{min_nodes}, max_nodes={max_nodes}")
+        if not 8 <= int(min_nodes) <= int(median_nodes) <= int(max_nodes):
+            raise ValueError(f"need 8 <= min_nodes <= median_nodes <= max_nodes, got "
+                             f"min_nodes={min_nodes}, median_nodes={median_nodes}, "
+                             f"max_nodes={max_nodes}")
+        if not 0.0 <= float(max_fraction) <= 1.0:
+            raise ValueError(f"max_fraction must be in [0, 1], got {max_fraction}")
         if not 0 < float(avg_degree) < int(min_nodes) / 4:
             raise ValueError(f"avg_degree must be in (0, min_nodes / 4), got {avg_degree}")
         self.n_samples, self.seed = int(n_graphs), int(seed)
-        self.min_nodes, self.max_nodes = int(min_nodes), int(max_nodes)
+        self.min_nodes, self.median_nodes = int(min_nodes), int(median_nodes)
+        self.max_nodes, self.max_fraction = int(max_nodes), float(max_fraction)
         self.avg_degree, self.n_features = float(avg_degree), int(n_features)
         super().__init__(**kwargs)
 
@@ -122,10 +128,11 @@ class LargeGraphs(GraphLabelsMixin, Dataset):
 
     def read(self):
         rng = np.random.default_rng(self.seed)
-        log_sizes = rng.uniform(np.log(self.min_nodes), np.log(self.max_nodes),
-                                self.n_samples)
-        sizes = np.exp(log_sizes).astype(int)
-        sizes[:2] = self.max_nodes
+        sizes = rng.lognormal(np.log(self.median_nodes), 0.6, self.n_samples)
+        sizes = np.clip(sizes, self.min_nodes, self.max_nodes).astype(int)
+        n_max = max(2, int(round(self.max_fraction * self.n_samples)))
+        sizes[rng.choice(self.n_samples - 2, n_max - 2, replace=False) + 2] = self.max_nodes
+        sizes[:2] = self.max_nodes  # one graph of each class
         graphs = []
         for g, n in enumerate(sizes):
             label = g % 2
