@@ -295,6 +295,16 @@ def main(argv=None):
     k = args.k or max(2, int(np.ceil(average_nodes)) // 2)
     splits = cv_splits(labels, args.folds, args.seed, fixed)[: args.max_folds]
 
+    results = {
+        "dataset": args.dataset, "pool": args.pool, "mode": args.mode,
+        "protocol": "fixed split" if fixed is not None else f"{args.folds}-fold CV",
+        "command": "python scripts/classify.py " + " ".join(sys.argv[1:] if argv is None
+                                                            else argv),
+        "n_graphs": len(dataset), "n_features": dataset.n_node_features,
+        "n_classes": dataset.n_labels, "average_nodes": average_nodes, "k": k,
+        "max_epochs": args.epochs, "patience": args.patience, "seed": args.seed,
+        "config": config,
+    }
     records = []
     for run in range(args.runs):
         for fold, split in enumerate(splits):
@@ -305,20 +315,12 @@ def main(argv=None):
             print(f"{args.pool} {args.mode} {args.dataset} run {run} fold {fold}: "
                   f"acc {record['acc']:.1f} %, {record['epochs']} epochs, "
                   f"{record['epoch_s']:.2f} s/epoch", flush=True)
+            # Written after every fold: an interrupted job keeps its folds.
+            results.update(folds=records, **summarize(records))
+            with open(os.path.join(out, "results.json"), "w") as f:
+                json.dump(results, f, indent=2)
 
     summary = summarize(records)
-    results = {
-        "dataset": args.dataset, "pool": args.pool, "mode": args.mode,
-        "protocol": "fixed split" if fixed is not None else f"{args.folds}-fold CV",
-        "command": "python scripts/classify.py " + " ".join(sys.argv[1:] if argv is None
-                                                            else argv),
-        "n_graphs": len(dataset), "n_features": dataset.n_node_features,
-        "n_classes": dataset.n_labels, "average_nodes": average_nodes, "k": k,
-        "max_epochs": args.epochs, "patience": args.patience, "seed": args.seed,
-        "config": config, "folds": records, **summary,
-    }
-    with open(os.path.join(out, "results.json"), "w") as f:
-        json.dump(results, f, indent=2)
     print_table(records, summary, f"{args.pool} ({args.mode} mode) on {args.dataset}, "
                                   f"k = {k}: {results['protocol']}, {args.runs} run(s)")
     return results
