@@ -113,6 +113,135 @@ def mincut_clustering_model(n_features, k, sparse_features=False, **config):
     return keras.Model([x_in, a_in], s, name="mincut")
 
 
+# Seed 000 §5.2 (Fig. 11) and the authors' Autoencoder.py: two MP layers of
+# eq. 1 (GCSConv, 32 tanh units) before the pool, the pool keeps 25% of the
+# nodes (MinCutPool with a hidden MLP layer of 32 units), unpooling, then
+# three MP layers (32, 32 tanh, linear to the features), all on the
+# normalized adjacency of the input graph; MSE, Adam lr 5e-3, 10 000
+# iterations with early stopping (patience 1000, min. improvement 1e-5).
+AUTOENCODER = dict(
+    mp_channels=32,
+    mp_activation="tanh",
+    encoder_layers=2,
+    decoder_layers=3,
+    pool_ratio=0.25,
+    mlp_hidden=[32],
+    mlp_activation="relu",
+    totvar_coeff=TVGNN_CLUSTERING["totvar_coeff"],
+    balance_coeff=TVGNN_CLUSTERING["balance_coeff"],
+    learning_rate=5e-3,
+    epochs=10000,
+    patience=1000,
+)
+AUTOENCODER_POOLS = ("mincut", "tvgnn", "diffpool", "topk")
+
+
+def autoencoder_model(n_nodes, n_features, pool="mincut", **config):
+    """Graph autoencoder of seed 000 §5.2: encoder, a pooling bottleneck that
+    keeps `pool_ratio` of the nodes, unpooling, decoder. The decoder's MP
+    layers run on the input graph, as in the authors' script.
+
+    Inputs `[x, a_norm, a]` (single mode): features (N, F), the normalized
+    adjacency D^-½ A D^-½ (`GCSConv.preprocess`) and the raw adjacency, both
+    as `tf.SparseTensor`. Output the reconstruction X_rec (N, F); train it
+    with an MSE loss (the pools add their auxiliary losses).
+
+    `pool` is one of `AUTOENCODER_POOLS`:
+    - `"mincut"`: MinCutPool on the normalized adjacency, unpooled with
+      `AssignmentUnpool` (X_rec = S·X_pool, A_rec = S·A_pool·Sᵀ, eq. 8);
+    - `"tvgnn"`: AsymCheegerCutPool on the raw adjacency, same unpooling;
+    - `"diffpool"`: Spektral's DiffPool (batch mode: the graph as a batch of
+      one, dense raw adjacency), same unpooling;
+    - `"topk"`: Spektral's TopKPool on the normalized adjacency, unpooled by
+      putting the kept nodes back (`TopKUnpool`, Gao & Ji).
+
+    The layers are named `pool` and `unpool`: `autoencoder_parts(model)`
+    gives their outputs. `config` overrides entries of `AUTOENCODER`."""
+    import tensorflow as tf
+    from spektral.layers import DiffPool, TopKPool
+
+    from spektral_tv.layers import AssignmentUnpool, TopKUnpool
+
+    c = _config(AUTOENCODER, config)
+    if pool not in AUTOENCODER_POOLS:
+        raise ValueError(f"pool must be one of {AUTOENCODER_POOLS}, got {pool!r}")
+    k = max(1, int(round(c["pool_ratio"] * n_nodes)))
+    x_in = keras.Input((n_features,), name="x")
+    a_norm_in = keras.Input((None,), sparse=True, name="a_norm")
+    a_in = keras.Input((None,), sparse=True, name="a")
+
+    def mp(units, activation):
+        # FreshDraws: GCSConv's two kernels must not start identical.
+        return GCSConv(units, activation=activation,
+                       kernel_initializer=FreshDraws("glorot_uniform"))
+
+    h = x_in
+    for _ in range(c["encoder_layers"]):
+        h = mp(c["mp_channels"], c["mp_activation"])([h, a_norm_in])
+
+    if pool == "topk":
+        x_pool, a_pool, mask = TopKPool(c["pool_ratio"], return_selection=True,
+                                        name="pool")([h, a_norm_in])
+        x_rec, _ = TopKUnpool(name="unpool")([x_pool, a_pool, mask])
+    else:
+        if pool == "mincut":
+            x_pool, a_pool, s = MinCutPool(
+                k, mlp_hidden=list(c["mlp_hidden"]),
+                mlp_activation=c["mlp_activation"], return_selection=True,
+                name="pool")([h, a_norm_in])
+        elif pool == "tvgnn":
+            x_pool, a_pool, s = AsymCheegerCutPool(
+                k, mlp_hidden=list(c["mlp_hidden"]),
+                mlp_activation=c["mlp_activation"],
+                totvar_coeff=c["totvar_coeff"], balance_coeff=c["balance_coeff"],
+                return_selection=True, name="pool")([h, a_in])
+        else:  # DiffPool works in batch mode: the graph as a batch of one
+            h_batch = keras.layers.Lambda(lambda t: t[None], name="to_batch")(h)
+            a_batch = keras.layers.Lambda(
+                lambda t: tf.sparse.to_dense(t)[None], name="to_batch_a")(a_in)
+            x_pool, a_pool, s = DiffPool(
+                k, channels=c["mp_channels"], return_selection=True,
+                kernel_initializer=FreshDraws("glorot_uniform"),
+                name="pool")([h_batch, a_batch])
+            x_pool, a_pool, s = keras.layers.Lambda(
+                lambda ts: [t[0] for t in ts], name="from_batch")([x_pool, a_pool, s])
+        x_rec, _ = AssignmentUnpool(name="unpool")([x_pool, a_pool, s])
+
+    h = x_rec
+    for i in range(c["decoder_layers"]):
+        last = i == c["decoder_layers"] - 1
+        h = mp(n_features if last else c["mp_channels"],
+               None if last else c["mp_activation"])([h, a_norm_in])
+    return keras.Model([x_in, a_norm_in, a_in], h, name=f"autoencoder_{pool}")
+
+
+def autoencoder_parts(model):
+    """A model with the inputs of `autoencoder_model`'s `model` and a dict of
+    its inner tensors: `x_pool`, `a_pool`, `selection` (S, or Top-K's mask),
+    `x_unpool`, `a_unpool` (the unpooling's outputs) and `x_rec`."""
+    unpool = model.get_layer("unpool")  # its inputs are the pool's outputs
+    x_pool, a_pool, selection = unpool.input
+    x_unpool, a_unpool = unpool.output
+    outputs = dict(x_pool=x_pool, a_pool=a_pool, selection=selection,
+                   x_unpool=x_unpool, a_unpool=a_unpool, x_rec=model.output)
+    return keras.Model(model.inputs, outputs)
+
+
+def autoencoder_inputs(x, a):
+    """`[x, a_norm, a]` tensors for `autoencoder_model` from features (N, F)
+    and a scipy adjacency (N, N)."""
+    import numpy as np
+    import scipy.sparse as sp
+    import tensorflow as tf
+    from spektral.utils.sparse import sp_matrix_to_sp_tensor
+
+    a = sp.csr_matrix(a, dtype=np.float32)
+    a_norm = sp.csr_matrix(GCSConv.preprocess(a), dtype=np.float32)
+    return [tf.constant(np.asarray(x, np.float32)),
+            tf.sparse.reorder(sp_matrix_to_sp_tensor(a_norm)),
+            tf.sparse.reorder(sp_matrix_to_sp_tensor(a))]
+
+
 # ----------------------------------------------------------------------------
 # Graph classification (seed 002 Fig. 3b, §4.3; seed 000 §5.3)
 # ----------------------------------------------------------------------------

@@ -14,6 +14,8 @@ array, a list, or anything ``np.asarray`` accepts, e.g. an eager tensor).
 * :func:`plot_segmentation` -- original image, over-segmentation, region
   adjacency graph and clustering result side by side (MinCutPool paper,
   Fig. 4).
+* :func:`plot_reconstruction` -- a graph signal of 2-D coordinates and its
+  reconstructions by autoencoders (MinCutPool paper, Figs. 6-7).
 * :func:`assignment_colors` -- the node colours of :func:`plot_clusters_2d`.
 
 Every ``plot_*`` function returns the :class:`matplotlib.figure.Figure` it drew
@@ -44,6 +46,7 @@ __all__ = [
     "plot_clusters_2d",
     "plot_sharpness_profile",
     "plot_segmentation",
+    "plot_reconstruction",
 ]
 
 DPI = 120
@@ -549,4 +552,62 @@ def plot_segmentation(image, overseg_labels, graph_coords, edges, result_labels,
         a.set_yticks([])
         a.set_xlim(-0.5, img.shape[1] - 0.5)
         a.set_ylim(img.shape[0] - 0.5, -0.5)
+    return _save(fig, path)
+
+
+# --------------------------------------------------------------------------- #
+# Autoencoder reconstruction
+# --------------------------------------------------------------------------- #
+def plot_reconstruction(x, reconstructions, path=None, edges=None, cmap="viridis",
+                        pad=0.1):
+    """The original graph signal and its reconstructions, one panel each, the
+    nodes drawn at their (reconstructed) 2-D features and coloured by the
+    original ``x + y`` so that one can follow every node (MinCutPool paper,
+    Figs. 6-7).
+
+    Args:
+        x: original node features (N, 2), e.g. the coordinates of a ring.
+        reconstructions: dict ``{title: X_rec (N, 2)}``, drawn in order.
+        path: save the figure as a PNG there.
+        edges: optional int array (E, 2) of node pairs, drawn as thin grey
+            lines between the (reconstructed) positions.
+        cmap: colormap of the node colours.
+        pad: margin around the original's bounding box; all panels share its
+            limits, so a collapsed reconstruction looks collapsed.
+
+    Returns:
+        The Figure, with ``1 + len(reconstructions)`` Axes.
+    """
+    xy = np.asarray(x, dtype=float)
+    if xy.ndim != 2 or xy.shape[1] != 2:
+        raise ValueError(f"`x` must have shape (N, 2), got {xy.shape}.")
+    panels = {"original": xy}
+    for title, rec in dict(reconstructions).items():
+        rec = np.asarray(rec, dtype=float)
+        if rec.shape != xy.shape:
+            raise ValueError(
+                f"reconstruction {title!r} must have the shape of `x` {xy.shape}, "
+                f"got {rec.shape}.")
+        panels[str(title)] = rec
+    e = None
+    if edges is not None and np.size(edges):
+        e = np.asarray(edges)
+        if e.ndim != 2 or e.shape[1] != 2 or e.min() < 0 or e.max() >= xy.shape[0]:
+            raise ValueError(f"`edges` must be node pairs (E, 2) in [0, {xy.shape[0]}).")
+    colors = xy.sum(axis=1)
+    lo, hi = xy.min(axis=0) - pad, xy.max(axis=0) + pad
+    side = 3.2
+    fig = Figure(figsize=(side * len(panels), side + 0.7), layout="constrained")
+    axes = np.atleast_1d(fig.subplots(1, len(panels)))
+    for ax, (title, pts) in zip(axes, panels.items()):
+        if e is not None:
+            ax.add_collection(LineCollection(pts[e], colors="0.75", linewidths=0.5,
+                                             zorder=1))
+        ax.scatter(pts[:, 0], pts[:, 1], c=colors, cmap=cmap, s=9, zorder=2)
+        ax.set_xlim(lo[0], hi[0])
+        ax.set_ylim(lo[1], hi[1])
+        ax.set_aspect("equal")
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.set_title(title)
     return _save(fig, path)

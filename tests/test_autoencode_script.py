@@ -1,0 +1,104 @@
+"""scripts/autoencode.py on few epochs, and the unpooling against eq. 8."""
+import json
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from script_loader import load_script
+from spektral_tv import datasets
+from spektral_tv.layers import AssignmentUnpool, TopKUnpool
+from spektral_tv.models import autoencoder_inputs, autoencoder_model, autoencoder_parts
+
+
+def softmax(z):
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def test_assignment_unpool_is_s_x_pool_and_s_a_pool_st():
+    rng = np.random.default_rng(0)
+    s = softmax(rng.normal(size=(9, 3))).astype("float32")
+    x_pool = rng.normal(size=(3, 4)).astype("float32")
+    a_pool = rng.random((3, 3)).astype("float32")
+    x_rec, a_rec = AssignmentUnpool()([x_pool, a_pool, s])
+    np.testing.assert_allclose(x_rec.numpy(), s @ x_pool, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(a_rec.numpy(), s @ a_pool @ s.T, rtol=1e-5, atol=1e-6)
+    # A sparse pooled adjacency gives the same, and batch mode works per graph.
+    a_sparse = tf.sparse.from_dense(a_pool)
+    np.testing.assert_allclose(AssignmentUnpool()([x_pool, a_sparse, s])[1].numpy(),
+                               s @ a_pool @ s.T, rtol=1e-5, atol=1e-6)
+    x_b, a_b = AssignmentUnpool()([x_pool[None], a_pool[None], s[None]])
+    assert x_b.shape == (1, 9, 4) and a_b.shape == (1, 9, 9)
+
+
+@pytest.mark.parametrize("sparse", [False, True])
+def test_topk_unpool_puts_the_kept_nodes_back(sparse):
+    mask = np.array([0, 1, 0, 0, 1, 1, 0], "int32")
+    kept = np.flatnonzero(mask)
+    x_pool = np.arange(6, dtype="float32").reshape(3, 2) + 1
+    a_pool = np.array([[0, 1, 0], [1, 0, 2], [0, 2, 0]], "float32")
+    selection = np.eye(7, dtype="float32")[kept]  # M, (K, N)
+    a_in = tf.sparse.from_dense(a_pool) if sparse else a_pool
+    x_rec, a_rec = TopKUnpool()([x_pool, a_in, mask])
+    a_rec = tf.sparse.to_dense(tf.sparse.reorder(a_rec)) if sparse else a_rec
+    np.testing.assert_array_equal(x_rec.numpy(), selection.T @ x_pool)
+    np.testing.assert_array_equal(a_rec.numpy(), selection.T @ a_pool @ selection)
+
+
+@pytest.mark.parametrize("pool", ["mincut", "tvgnn", "diffpool", "topk"])
+def test_autoencoder_unpooling_inside_the_model(pool):
+    graph = datasets.ring_graph(24)
+    inputs = autoencoder_inputs(graph.x, graph.a)
+    model = autoencoder_model(24, 2, pool)
+    parts = {k: v.numpy() if not isinstance(v, tf.SparseTensor)
+             else tf.sparse.to_dense(tf.sparse.reorder(v)).numpy()
+             for k, v in autoencoder_parts(model)(inputs).items()}
+    assert parts["x_rec"].shape == (24, 2)
+    assert parts["x_pool"].shape[0] == 6  # 25% of the nodes
+    if pool == "topk":
+        kept = np.flatnonzero(parts["selection"])
+        assert kept.size == 6
+        m = np.eye(24, dtype="float32")[kept]
+    else:
+        m = parts["selection"].T  # S is (N, K): Sᵀ plays M's part
+        assert m.shape == (6, 24)
+        np.testing.assert_allclose(m.sum(axis=0), 1.0, atol=1e-5)
+    np.testing.assert_allclose(parts["x_unpool"], m.T @ parts["x_pool"], rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(parts["a_unpool"], m.T @ parts["a_pool"] @ m,
+                               rtol=1e-4, atol=1e-5)
+
+
+def test_autoencoder_rejects_unknown_pool_and_hyper_parameters():
+    with pytest.raises(ValueError, match="pool"):
+        autoencoder_model(10, 2, "sagpool")
+    with pytest.raises(ValueError, match="hidden_units"):
+        autoencoder_model(10, 2, "mincut", hidden_units=3)
+
+
+def test_script_all_pools(tmp_path):
+    summary = load_script("autoencode").main([
+        "--graph", "ring", "--pool", "all", "--epochs", "3", "--out", str(tmp_path)])
+    saved = json.loads((tmp_path / "results.json").read_text())
+    assert saved["mse"] == summary["mse"]
+    assert sorted(saved["mse"]) == ["diffpool", "mincut", "topk", "tvgnn"]
+    for pool, run in saved["runs"].items():
+        assert np.isfinite(run["mse"]) and run["mse"] >= 0
+        assert run["mse"] == saved["mse"][pool]
+        assert 1 <= run["epochs_run"] <= 3
+    assert saved["n_nodes"] == 200
+    assert (tmp_path / "reconstruction.png").stat().st_size > 5000
+
+
+def test_script_one_pool_on_the_grid(tmp_path):
+    load_script("autoencode").main([
+        "--graph", "grid", "--pool", "mincut", "--epochs", "2", "--out", str(tmp_path)])
+    saved = json.loads((tmp_path / "results.json").read_text())
+    assert isinstance(saved["mse"], float) and np.isfinite(saved["mse"])
+    assert saved["n_nodes"] == 900 and saved["pool"] == "mincut"
+    assert (tmp_path / "reconstruction.png").exists()
+
+
+def test_script_rejects_bad_epochs(tmp_path):
+    with pytest.raises(ValueError, match="--epochs"):
+        load_script("autoencode").main(["--epochs", "0", "--out", str(tmp_path)])
