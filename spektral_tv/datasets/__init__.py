@@ -15,6 +15,7 @@ from .features import (
     clustering_coefficient_features,
     structural_features,
 )
+from .images import default_image, oversegment, region_adjacency_graph
 from .synthetic import community_graph, grid2d, grid_graph, noisy_sbm, ring_graph, sbm
 from .tudataset import TUDataset, degree_features
 
@@ -33,10 +34,13 @@ __all__ = [
     "clustering_coefficient_features",
     "community_graph",
     "data_roots",
+    "default_image",
     "degree_features",
     "grid2d",
     "grid_graph",
     "noisy_sbm",
+    "oversegment",
+    "region_adjacency_graph",
     "ring_graph",
     "sbm",
     "structural_features",
