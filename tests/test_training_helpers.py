@@ -1,0 +1,60 @@
+"""spektral_tv.training: model inputs and callbacks shared by scripts and notebooks."""
+import numpy as np
+import pytest
+import scipy.sparse as sp
+import tensorflow as tf
+import tf_keras as keras
+from spektral.layers import GCSConv
+
+from spektral_tv.training import KeepLowestLoss, clustering_inputs, to_tensor
+
+
+def path_graph(n=5):
+    a = sp.diags([np.ones(n - 1), np.ones(n - 1)], [-1, 1], format="csr", dtype=np.float32)
+    return a
+
+
+def test_to_tensor_sparse_and_dense():
+    a = path_graph()
+    sparse = to_tensor(a, sparse=True)
+    assert isinstance(sparse, tf.SparseTensor) and sparse.dtype == tf.float32
+    np.testing.assert_array_equal(tf.sparse.to_dense(sparse).numpy(), a.toarray())
+    dense = to_tensor(a, sparse=False)
+    assert not isinstance(dense, tf.SparseTensor)
+    np.testing.assert_array_equal(dense.numpy(), a.toarray())
+
+
+def test_clustering_inputs_adjacency_per_model():
+    a = path_graph()
+    x = np.eye(5, dtype=np.float32)
+    (_, a_tvgnn), _ = clustering_inputs("tvgnn", x, a)
+    np.testing.assert_allclose(tf.sparse.to_dense(a_tvgnn).numpy(), a.toarray())
+    (_, a_mincut), _ = clustering_inputs("mincut", x, a)
+    np.testing.assert_allclose(tf.sparse.to_dense(a_mincut).numpy(),
+                               GCSConv.preprocess(a).toarray(), rtol=1e-6)
+    with pytest.raises(ValueError, match="model_name"):
+        clustering_inputs("diffpool", x, a)
+
+
+def test_clustering_inputs_sparse_features_only_when_sparse_enough():
+    a = path_graph(10)
+    sparse_x = sp.eye(10, format="csr", dtype=np.float32)  # 10% dense
+    (x_in, _), is_sparse = clustering_inputs("tvgnn", sparse_x, a)
+    assert is_sparse and isinstance(x_in, tf.SparseTensor)
+    dense_x = sp.csr_matrix(np.ones((10, 3), np.float32))
+    (x_in, _), is_sparse = clustering_inputs("tvgnn", dense_x, a)
+    assert not is_sparse and not isinstance(x_in, tf.SparseTensor)
+
+
+def test_keep_lowest_loss_restores_best_epoch():
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1)])
+    # A learning rate this large makes the loss diverge after the first steps.
+    model.compile(keras.optimizers.SGD(3.0), loss="mse")
+    x, y = np.ones((4, 1), np.float32), np.zeros((4, 1), np.float32)
+    keep = KeepLowestLoss()
+    history = model.fit(x, y, epochs=6, verbose=0, callbacks=[keep])
+    losses = history.history["loss"]
+    assert keep.best_epoch == int(np.argmin(losses))
+    assert keep.best_loss == pytest.approx(min(losses))
+    assert float(model.evaluate(x, y, verbose=0)) < losses[-1]
