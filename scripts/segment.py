@@ -27,10 +27,11 @@ import numpy as np
 import scipy.sparse as sp
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from cluster import MODELS, model_inputs, train_once  # noqa: E402
+from cluster import MODELS, train_once  # noqa: E402
 
 from spektral_tv import metrics, plotting  # noqa: E402
 from spektral_tv._cli import check_minimums  # noqa: E402
+from spektral_tv.training import clustering_inputs  # noqa: E402
 from spektral_tv.datasets.images import (  # noqa: E402
     OVERSEGMENTATIONS,
     default_image,
@@ -110,7 +111,7 @@ def main(argv=None):
     if graph.n_nodes <= args.k:
         raise ValueError(f"--k: the over-segmentation has only {graph.n_nodes} regions, "
                          f"fewer than K + 1 = {args.k + 1}")
-    inputs, sparse_x = model_inputs(args.pool, graph.x, graph.a)
+    inputs, sparse_x = clustering_inputs(args.pool, graph.x, graph.a)
     start = time.perf_counter()
     s, history, epoch_ms = train_once(args.pool, inputs, sparse_x, args.k, epochs,
                                       args.seed, overrides={})

@@ -36,10 +36,11 @@ from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from cluster import SYNTHETIC_EPOCHS, model_inputs, train_once  # noqa: E402
+from cluster import SYNTHETIC_EPOCHS, train_once  # noqa: E402
 
 from spektral_tv import datasets, metrics, plotting  # noqa: E402
 from spektral_tv._cli import check_minimums  # noqa: E402
+from spektral_tv.training import clustering_inputs  # noqa: E402
 
 MODELS = ("mincut", "tvgnn")
 TITLES = {"mincut": "MinCutPool", "tvgnn": "TVGNN"}
@@ -51,7 +52,7 @@ def _edges(a):
 
 
 def _train(model, graph, k, epochs, seed):
-    inputs, sparse_x = model_inputs(model, graph.x, graph.a)
+    inputs, sparse_x = clustering_inputs(model, graph.x, graph.a)
     s, history, epoch_ms = train_once(model, inputs, sparse_x, k,
                                       epochs or SYNTHETIC_EPOCHS[model], seed,
                                       overrides={})
