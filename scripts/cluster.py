@@ -34,9 +34,7 @@ from spektral_tv.models import (
     mincut_clustering_model,
     tvgnn_clustering_model,
 )
-from spektral_tv.training import EpochTimer, KeepLowestLoss
-# model_inputs: also imported by segment.py and synthetic_figures.py
-from spektral_tv.training import clustering_inputs as model_inputs
+from spektral_tv.training import EpochTimer, KeepLowestLoss, clustering_inputs
 
 SYNTHETIC = ("sbm", "community", "grid", "ring", "denoise")
 REAL = ("cora", "citeseer", "pubmed", "dblp")
@@ -156,7 +154,7 @@ def main(argv=None):
         overrides["mlp_hidden"] = list(args.mlp_hidden)
 
     x, a, labels, coords, k = load_graph(args.dataset, seed=args.seed)
-    inputs, sparse_x = model_inputs(args.model, x, a)
+    inputs, sparse_x = clustering_inputs(args.model, x, a)
     runs, best = [], None
     bar = tqdm(range(args.runs), desc=f"{args.model} on {args.dataset}", unit="run")
     for run in bar:
