@@ -14,6 +14,9 @@ from spektral_tv.models import (
     classification_model,
 )
 
+# Spektral's loaders shuffle a Dataset in place (safe for its Graph objects).
+pytestmark = pytest.mark.filterwarnings("ignore:you are shuffling")
+
 SCRIPT = pathlib.Path(__file__).resolve().parents[1] / "scripts" / "classify.py"
 N_GRAPHS = 16
 
@@ -60,8 +63,7 @@ def run(classify, out, *args):
     return json.loads((out / "results.json").read_text())
 
 
-@pytest.mark.parametrize("pool, mode", [("tvgnn", "batch"), ("tvgnn", "disjoint"),
-                                        ("mincut", "batch")])
+@pytest.mark.parametrize("pool, mode", [("tvgnn", "batch"), ("mincut", "disjoint")])
 def test_results_json_in_each_mode(classify, tiny_data, pool, mode, capsys):
     results = run(classify, tiny_data / mode, "--pool", pool, "--mode", mode)
     assert (results["pool"], results["mode"]) == (pool, mode)
@@ -85,7 +87,8 @@ def test_results_json_in_each_mode(classify, tiny_data, pool, mode, capsys):
 
 
 def test_seed_makes_a_run_repeatable(classify, tiny_data):
-    args = ("--pool", "tvgnn", "--mode", "disjoint", "--max-folds", "1", "--seed", "4")
+    args = ("--pool", "tvgnn", "--mode", "disjoint", "--max-folds", "1", "--seed", "4",
+            "--epochs", "1")
     first = run(classify, tiny_data / "a", *args)["folds"][0]
     second = run(classify, tiny_data / "b", *args)["folds"][0]
     assert first["acc"] == second["acc"]
