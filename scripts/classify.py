@@ -31,7 +31,6 @@ import json
 import os
 import resource
 import sys
-import time
 import warnings
 
 import numpy as np
@@ -48,6 +47,7 @@ from spektral_tv.models import (
     classification_defaults,
     classification_model,
 )
+from spektral_tv.training import EpochTimer
 
 # Spektral's loaders shuffle a Dataset in place with np.random.shuffle, which
 # warns for any non-Sequence; swapping its Graph objects is safe.
@@ -128,21 +128,6 @@ def peak_memory_mb():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # KB on Linux
 
 
-class EpochClock(keras.callbacks.Callback):
-    """Wall-clock time at the end of each epoch (training and validation)."""
-
-    def on_train_begin(self, logs=None):
-        self.stamps = [time.perf_counter()]
-
-    def on_epoch_end(self, epoch, logs=None):
-        self.stamps.append(time.perf_counter())
-
-    def seconds_per_epoch(self):
-        durations = np.diff(self.stamps)
-        # The first epoch traces the graph: leave it out when there are others.
-        return float(np.median(durations[1:] if len(durations) > 1 else durations))
-
-
 def train_fold(dataset, split, pool, mode, config, k, epochs, patience, seed, verbose=0):
     """Train a fresh model on one split; returns the fold's record."""
     train, val, test = split
@@ -155,7 +140,7 @@ def train_fold(dataset, split, pool, mode, config, k, epochs, patience, seed, ve
                   metrics=["acc"])
     loaders = {name: make_loader(dataset[idx], mode, batch_size, shuffle=name == "train")
                for name, idx in (("train", train), ("val", val), ("test", test))}
-    clock = EpochClock()
+    clock = EpochTimer()
     stopper = keras.callbacks.EarlyStopping(monitor="val_loss", patience=patience,
                                             restore_best_weights=True)
     history = model.fit(
@@ -173,7 +158,7 @@ def train_fold(dataset, split, pool, mode, config, k, epochs, patience, seed, ve
         "test_loss": float(scores["loss"]),
         "epochs": len(val_loss),
         "best_epoch": int(np.argmin(val_loss)) + 1,
-        "epoch_s": clock.seconds_per_epoch(),
+        "epoch_s": clock.median_ms() / 1000,
         "peak_mb": peak_memory_mb(),
         "n_train": len(train), "n_val": len(val), "n_test": len(test),
     }

@@ -91,8 +91,7 @@ def train_once(model_name, inputs, sparse_x, k, epochs, seed, overrides,
         data, steps_per_epoch=1, epochs=epochs, verbose=0, callbacks=callbacks
     )
     s = model(inputs, training=False).numpy()
-    # The first epoch traces the graph: leave it out of the speed figure.
-    epoch_ms = float(np.median(timer.epoch_ms[1:] or timer.epoch_ms))
+    epoch_ms = timer.median_ms()
     return s, history.history, epoch_ms
 
 

@@ -67,6 +67,11 @@ class EpochTimer(keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         self.epoch_ms.append(1000 * (time.perf_counter() - self._start))
 
+    def median_ms(self):
+        """Median epoch time in ms; the first epoch traces the graph, so it is
+        left out when there are others."""
+        return float(np.median(self.epoch_ms[1:] or self.epoch_ms))
+
 
 class KeepLowestLoss(keras.callbacks.Callback):
     """Restores, at the end of training, the weights of the epoch with the

@@ -58,3 +58,13 @@ def test_keep_lowest_loss_restores_best_epoch():
     assert keep.best_epoch == int(np.argmin(losses))
     assert keep.best_loss == pytest.approx(min(losses))
     assert float(model.evaluate(x, y, verbose=0)) < losses[-1]
+
+
+def test_epoch_timer_median_leaves_out_the_tracing_epoch():
+    from spektral_tv.training import EpochTimer
+
+    timer = EpochTimer()
+    timer.epoch_ms = [900.0, 10.0, 30.0, 20.0]
+    assert timer.median_ms() == 20.0
+    timer.epoch_ms = [900.0]
+    assert timer.median_ms() == 900.0
