@@ -3,7 +3,7 @@
 MinCutPool against TVGNN on the same graphs.
 
     python scripts/synthetic_figures.py sharpness --out results/sharpness
-    python scripts/synthetic_figures.py denoise --out results/denoise
+    python scripts/synthetic_figures.py denoise --runs 10 --out results/denoise
 
 `sharpness` (C.3, Figs. 22-24): a ring of 200 nodes clustered with K = 5 and
 a 30 x 30 grid with K = 10, node features the 2-D coordinates. Writes
@@ -15,9 +15,16 @@ normalized entropy, cluster sizes).
 
 `denoise` (C.2, Figs. 20-21): a 3-community SBM (200 nodes, p_in 0.3, p_out
 0.005) whose one-hot community features are corrupted with Gaussian noise of
-standard deviation 1.5. Writes DIR/denoise.png (true features, noisy
-features, the clusters of each model), DIR/assignments.png (log S·Sᵀ) and
-DIR/results.json (NMI, ACC, completeness and sharpness per model).
+standard deviation 1.5, K = 3, 1000 epochs; each of --runs runs draws a new
+graph (seeds SEED, SEED + 1, ...). Three models per graph: MinCutPool,
+TVGNN on the features as given (the paper's setting) and TVGNN on the
+features times --tvgnn-feature-scale (0.003): GTVConv takes a total
+variation step of fixed length, which does not smooth features of order one
+(see `spektral_tv.layers.GTVConv`). Writes DIR/denoise.png (true features,
+noisy features, the clusters of each model on the first graph),
+DIR/assignments.png (log S·Sᵀ) and DIR/results.json (per model: each run's
+NMI, ACC, completeness and mean largest assignment, their means and
+standard deviations).
 
 Both models are trained with `model.fit` on their auxiliary losses alone, with
 the papers' clustering hyper-parameters (`spektral_tv.models`), scored at the
@@ -51,8 +58,8 @@ def _edges(a):
     return np.stack([coo.row, coo.col], axis=1)
 
 
-def _train(model, graph, k, epochs, seed):
-    inputs, sparse_x = clustering_inputs(model, graph.x, graph.a)
+def _train(model, x, a, k, epochs, seed):
+    inputs, sparse_x = clustering_inputs(model, x, a)
     s, history, epoch_ms = train_once(model, inputs, sparse_x, k,
                                       epochs or SYNTHETIC_EPOCHS[model], seed,
                                       overrides={})
@@ -72,7 +79,7 @@ def sharpness(args):
     results, assignments = {}, {}
     for name, (graph, k) in graphs.items():
         for model in MODELS:
-            s, epoch_ms = _train(model, graph, k, args.epochs, args.seed)
+            s, epoch_ms = _train(model, graph.x, graph.a, k, args.epochs, args.seed)
             assignments[name, model] = s
             results.setdefault(name, {})[model] = {**_sharpness_record(s),
                                                    "k": k, "epoch_ms": epoch_ms}
@@ -108,56 +115,99 @@ def _draw_graph(ax, pos, edges, colors, title):
     ax.set_title(title)
 
 
+# The denoising runs: MinCutPool, TVGNN on the features as given (the paper's
+# setting) and TVGNN on the features scaled by --tvgnn-feature-scale.
+DENOISE_RUNS = ("mincut", "tvgnn_raw", "tvgnn")
+DENOISE_TITLES = {"mincut": "MinCutPool", "tvgnn_raw": "TVGNN, features as given",
+                  "tvgnn": "TVGNN, features scaled"}
+DENOISE_EPOCHS = 1000
+
+
+def _mean_std(records, key):
+    values = [r[key] for r in records]
+    return float(np.mean(values)), float(np.std(values))
+
+
 def denoise(args):
-    """Seed 002 App. C.2: noisy-feature SBM, K = 3."""
+    """Seed 002 App. C.2: noisy-feature SBM, K = 3, one new graph per seed."""
     import networkx as nx
 
+    epochs = args.epochs or DENOISE_EPOCHS
+    scales = {"mincut": 1.0, "tvgnn_raw": 1.0, "tvgnn": args.tvgnn_feature_scale}
+    records = {run: [] for run in DENOISE_RUNS}
+    first = {}
+    for seed in range(args.seed, args.seed + args.runs):
+        graph = datasets.noisy_sbm(seed=seed)
+        for run in DENOISE_RUNS:
+            model = "mincut" if run == "mincut" else "tvgnn"
+            s, epoch_ms = _train(model, scales[run] * graph.x, graph.a, 3, epochs, seed)
+            r = {"seed": seed, **metrics.clustering_scores(graph.y, s),
+                 "mean_max": float(metrics.sharpness(s)["mean_max"]),
+                 "epoch_ms": epoch_ms}
+            records[run].append(r)
+            print(f"seed {seed}, {DENOISE_TITLES[run]}: NMI {r['nmi']:.3f}, "
+                  f"ACC {r['acc']:.3f}, mean largest assignment {r['mean_max']:.3f}",
+                  flush=True)
+            if seed == args.seed:
+                first[run] = s
+    results = {}
+    for run in DENOISE_RUNS:
+        results[run] = {"feature_scale": scales[run], "runs": records[run]}
+        for key in ("nmi", "acc", "cs", "mean_max"):
+            results[run][f"{key}_mean"], results[run][f"{key}_std"] = _mean_std(
+                records[run], key)
+        r = results[run]
+        print(f"{DENOISE_TITLES[run]} ({args.runs} runs): NMI {r['nmi_mean']:.3f} "
+              f"± {r['nmi_std']:.3f}, ACC {r['acc_mean']:.3f} ± {r['acc_std']:.3f}",
+              flush=True)
+
+    # The figures show the first seed's graph.
     graph = datasets.noisy_sbm(seed=args.seed)
     edges = _edges(graph.a)
     layout = nx.spring_layout(nx.from_scipy_sparse_array(graph.a), seed=args.seed)
     pos = np.array([layout[i] for i in range(graph.n_nodes)])
-    results, assignments = {}, {}
-    for model in MODELS:
-        s, epoch_ms = _train(model, graph, 3, args.epochs, args.seed)
-        assignments[model] = s
-        results[model] = {**metrics.clustering_scores(graph.y, s),
-                          "sharpness": _sharpness_record(s), "epoch_ms": epoch_ms}
-        r = results[model]
-        print(f"{model} on the noisy SBM: NMI {r['nmi']:.3f}, ACC {r['acc']:.3f}, "
-              f"mean largest assignment {r['sharpness']['mean_max']:.3f}", flush=True)
-
-    fig = Figure(figsize=(13, 3.6), layout="constrained")
-    axes = fig.subplots(1, 4)
+    fig = Figure(figsize=(16, 3.6), layout="constrained")
+    axes = fig.subplots(1, 2 + len(DENOISE_RUNS))
     # Features as RGB, as the paper's Fig. 20 (a-b); noisy values clipped.
     _draw_graph(axes[0], pos, edges, graph.x_clean, "original features")
     _draw_graph(axes[1], pos, edges, np.clip(graph.x, 0, 1), "features + noise")
-    for ax, model in zip(axes[2:], MODELS):
-        r = results[model]
-        plotting.plot_clusters_2d(pos, assignments[model], ax=ax, edges=edges,
-                                  title=f"{TITLES[model]}: NMI {r['nmi']:.2f}")
+    for ax, run in zip(axes[2:], DENOISE_RUNS):
+        nmi = records[run][0]["nmi"]
+        plotting.plot_clusters_2d(pos, first[run], ax=ax, edges=edges,
+                                  title=f"{DENOISE_TITLES[run]}: NMI {nmi:.2f}")
     fig.savefig(os.path.join(args.out, "denoise.png"), dpi=100)
 
-    fig = Figure(figsize=(10, 4.2), layout="constrained")
-    for ax, model in zip(fig.subplots(1, 2), MODELS):
-        plotting.plot_assignment_matrix(assignments[model], labels=graph.y, ax=ax,
-                                        title=f"{TITLES[model]}: log S·Sᵀ")
+    fig = Figure(figsize=(14, 4.2), layout="constrained")
+    for ax, run in zip(fig.subplots(1, len(DENOISE_RUNS)), DENOISE_RUNS):
+        plotting.plot_assignment_matrix(first[run], labels=graph.y, ax=ax,
+                                        title=f"{DENOISE_TITLES[run]}: log S·Sᵀ")
     fig.savefig(os.path.join(args.out, "assignments.png"), dpi=100)
-    return {"figure": "denoise", "results": results,
-            "noise_std": 1.5, "n_nodes": int(graph.n_nodes)}
+    return {"figure": "denoise", "results": results, "noise_std": 1.5,
+            "n_nodes": int(graph.n_nodes), "runs": args.runs,
+            "epochs": {"mincut": epochs, "tvgnn": epochs}}
 
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("figure", choices=("sharpness", "denoise"))
     parser.add_argument("--epochs", type=int, default=None,
-                        help=f"default: {SYNTHETIC_EPOCHS} (as scripts/cluster.py)")
-    parser.add_argument("--seed", type=int, default=0)
+                        help=f"sharpness default: {SYNTHETIC_EPOCHS} (as scripts/cluster.py); "
+                             f"denoise default: {DENOISE_EPOCHS}")
+    parser.add_argument("--seed", type=int, default=0, help="seed (of the first run)")
+    parser.add_argument("--runs", type=int, default=1,
+                        help="denoise: runs, each on a new graph (seeds SEED, SEED+1, ...)")
+    parser.add_argument("--tvgnn-feature-scale", type=float, default=0.003,
+                        help="denoise: factor on the features of the scaled TVGNN run "
+                             "(GTVConv's step has a fixed length, see its docstring)")
     parser.add_argument("--ring-nodes", type=int, default=200, help="sharpness: ring size")
     parser.add_argument("--grid-side", type=int, default=30, help="sharpness: grid side")
     parser.add_argument("--out", default=None, help="default: results/FIGURE")
     args = parser.parse_args(argv)
     # The smallest graphs on which K = 5 and K = 10 clusters make sense.
-    return check_minimums(args, epochs=1, ring_nodes=10, grid_side=4)
+    check_minimums(args, epochs=1, runs=1, ring_nodes=10, grid_side=4)
+    if not args.tvgnn_feature_scale > 0:
+        raise ValueError(f"--tvgnn-feature-scale must be > 0, got {args.tvgnn_feature_scale}")
+    return args
 
 
 def main(argv=None):
@@ -165,8 +215,8 @@ def main(argv=None):
     args.out = args.out or os.path.join("results", args.figure)
     os.makedirs(args.out, exist_ok=True)
     summary = sharpness(args) if args.figure == "sharpness" else denoise(args)
-    summary.update(seed=args.seed,
-                   epochs={m: args.epochs or SYNTHETIC_EPOCHS[m] for m in MODELS})
+    summary.setdefault("epochs", {m: args.epochs or SYNTHETIC_EPOCHS[m] for m in MODELS})
+    summary["seed"] = args.seed
     with open(os.path.join(args.out, "results.json"), "w") as f:
         json.dump(summary, f, indent=2)
     print(f"-> {args.out}")

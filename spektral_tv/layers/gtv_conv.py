@@ -48,6 +48,17 @@ class GTVConv(Conv):
     \(\gamma_{ij} = a_{ij} / \max\{\epsilon, \|\sqrt{a_{ij}}(\tilde\x_i/\sqrt{d_i}
     - \tilde\x_j/\sqrt{d_j})\|_1\}\) and \(\D = \textrm{diag}(\A\mathbf{1})\).
 
+    **Feature scale matters.** Each term \(\gamma_{ij}(\tilde\x_i - \tilde\x_j)\)
+    has L1 norm \(a_{ij}\) whatever the scale of \(\tilde\X\), so one step moves
+    a node by about \(\delta d_i / F'\) per channel: a fixed-length total
+    variation step, not a scale-free average. The paper's settings
+    (\(2\delta = 0.311\), 512 channels) smooth row-normalized bag-of-words
+    features (Cora: \(|\tilde x| \approx 0.01\)); features of order one (raw
+    noisy coordinates, standardized data) are barely smoothed and need to be
+    scaled down first (the denoising script of this package multiplies them
+    by 0.003), while features so small that \(\delta \hat d_\Gamma \gg 1\) make
+    the step overshoot.
+
     The layer works on the edge list of \(\A\): memory and time are O(E·F'),
     never O(N²·F'). With a `tf.SparseTensor` adjacency it compiles with XLA.
 
