@@ -23,25 +23,13 @@ import os
 
 import numpy as np
 import scipy.sparse as sp
-import tensorflow as tf
-import tf_keras as keras
 from tqdm import tqdm
 
 from spektral_tv import datasets, metrics, plotting
-from spektral_tv.models import (
-    MINCUT_CLUSTERING,
-    TVGNN_CLUSTERING,
-    mincut_clustering_model,
-    tvgnn_clustering_model,
-)
-from spektral_tv.training import EpochTimer, KeepLowestLoss, clustering_inputs
+from spektral_tv.training import CLUSTERING_MODELS, clustering_inputs, train_clustering
 
 SYNTHETIC = ("sbm", "community", "grid", "ring", "denoise")
 REAL = ("cora", "citeseer", "pubmed", "dblp")
-MODELS = {
-    "tvgnn": (tvgnn_clustering_model, TVGNN_CLUSTERING),
-    "mincut": (mincut_clustering_model, MINCUT_CLUSTERING),
-}
 # Synthetic graphs are small: fewer epochs than the papers' real-data settings.
 SYNTHETIC_EPOCHS = {"tvgnn": 300, "mincut": 1000}
 
@@ -75,26 +63,6 @@ def load_graph(name, seed=0):
     return g.x, g.a, labels, None, g.y.shape[-1] if g.y.ndim == 2 else len(set(labels))
 
 
-def train_once(model_name, inputs, sparse_x, k, epochs, seed, overrides,
-               keep_lowest_loss=True):
-    """One run: a fresh model trained with `model.fit`; returns (S, history, ms/epoch)."""
-    builder, defaults = MODELS[model_name]
-    config = {**defaults, **overrides}
-    keras.utils.set_random_seed(seed)
-    n_features = int(inputs[0].shape[-1])
-    model = builder(n_features, k, sparse_features=sparse_x, **config)
-    model.compile(keras.optimizers.Adam(config["learning_rate"]))
-    data = tf.data.Dataset.from_tensors((tuple(inputs),)).repeat()
-    timer = EpochTimer()
-    callbacks = [timer] + ([KeepLowestLoss()] if keep_lowest_loss else [])
-    history = model.fit(
-        data, steps_per_epoch=1, epochs=epochs, verbose=0, callbacks=callbacks
-    )
-    s = model(inputs, training=False).numpy()
-    epoch_ms = timer.median_ms()
-    return s, history.history, epoch_ms
-
-
 def summarize(runs):
     summary = {"runs": runs}
     for key in ("nmi", "acc", "cs"):
@@ -123,7 +91,7 @@ def save_figures(out, s, history, labels, coords, a):
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--dataset", default="sbm", choices=SYNTHETIC + REAL)
-    parser.add_argument("--model", default="tvgnn", choices=sorted(MODELS))
+    parser.add_argument("--model", default="tvgnn", choices=sorted(CLUSTERING_MODELS))
     parser.add_argument("--runs", type=int, default=1)
     parser.add_argument("--epochs", type=int, default=None,
                         help="default: the paper's setting for real data "
@@ -147,7 +115,7 @@ def main(argv=None):
     epochs = args.epochs
     if epochs is None:
         epochs = (SYNTHETIC_EPOCHS[args.model] if args.dataset in SYNTHETIC
-                  else MODELS[args.model][1]["epochs"])
+                  else CLUSTERING_MODELS[args.model][1]["epochs"])
     overrides = {} if args.lr is None else {"learning_rate": args.lr}
     if args.mlp_hidden is not None:
         overrides["mlp_hidden"] = list(args.mlp_hidden)
@@ -158,10 +126,11 @@ def main(argv=None):
     bar = tqdm(range(args.runs), desc=f"{args.model} on {args.dataset}", unit="run")
     for run in bar:
         seed = args.seed + run
-        s, history, epoch_ms = train_once(
-            args.model, inputs, sparse_x, k, epochs, seed, overrides,
-            keep_lowest_loss=args.select == "lowest-loss",
+        model, history, epoch_ms = train_clustering(
+            args.model, inputs, k, sparse_features=sparse_x, epochs=epochs, seed=seed,
+            keep_lowest_loss=args.select == "lowest-loss", **overrides,
         )
+        s = model(inputs, training=False).numpy()
         record = {"seed": seed, "epoch_ms": epoch_ms,
                   "final_loss": float(history["loss"][-1]),
                   "lowest_loss": float(np.min(history["loss"]))}
@@ -178,7 +147,7 @@ def main(argv=None):
         summary.update(dataset=args.dataset, model=args.model, epochs=epochs, k=k,
                        sparse_features=bool(sparse_x), select=args.select,
                        figures_seed=best[1],
-                       config={**MODELS[args.model][1], **overrides, "epochs": epochs})
+                       config={**CLUSTERING_MODELS[args.model][1], **overrides, "epochs": epochs})
         with open(os.path.join(out, "results.json"), "w") as f:
             json.dump(summary, f, indent=2)
 

@@ -20,19 +20,19 @@ import spektral_tv  # noqa: F401  (first: TF_USE_LEGACY_KERAS before TensorFlow)
 import argparse
 import json
 import os
-import sys
 import time
 
 import numpy as np
 import scipy.sparse as sp
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from cluster import MODELS, train_once  # noqa: E402
-
-from spektral_tv import metrics, plotting  # noqa: E402
-from spektral_tv._cli import check_minimums  # noqa: E402
-from spektral_tv.training import clustering_inputs  # noqa: E402
-from spektral_tv.datasets.images import (  # noqa: E402
+from spektral_tv import metrics, plotting
+from spektral_tv._cli import check_minimums
+from spektral_tv.training import (
+    CLUSTERING_MODELS,
+    clustering_inputs,
+    train_clustering,
+)
+from spektral_tv.datasets.images import (
     OVERSEGMENTATIONS,
     default_image,
     downscale,
@@ -87,7 +87,7 @@ def parse_args(argv=None):
     parser.add_argument("--image", default=None,
                         help="RGB picture; default: scikit-image's coffee cup")
     parser.add_argument("--k", type=int, default=4, help="number of segments (>= 2)")
-    parser.add_argument("--pool", default="mincut", choices=sorted(MODELS))
+    parser.add_argument("--pool", default="mincut", choices=sorted(CLUSTERING_MODELS))
     parser.add_argument("--overseg", default="felzenszwalb", choices=sorted(OVERSEGMENTATIONS))
     parser.add_argument("--epochs", type=int, default=None,
                         help=f"default: {DEFAULT_EPOCHS}")
@@ -113,8 +113,10 @@ def main(argv=None):
                          f"fewer than K + 1 = {args.k + 1}")
     inputs, sparse_x = clustering_inputs(args.pool, graph.x, graph.a)
     start = time.perf_counter()
-    s, history, epoch_ms = train_once(args.pool, inputs, sparse_x, args.k, epochs,
-                                      args.seed, overrides={})
+    model, history, epoch_ms = train_clustering(args.pool, inputs, args.k,
+                                                sparse_features=sparse_x, epochs=epochs,
+                                                seed=args.seed)
+    s = model(inputs, training=False).numpy()
     seconds = time.perf_counter() - start
     region_labels = s.argmax(axis=1)
     labels = pixel_labels(region_labels, segments, original.shape[:2])

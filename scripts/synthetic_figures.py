@@ -43,11 +43,11 @@ from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from cluster import SYNTHETIC_EPOCHS, train_once  # noqa: E402
+from cluster import SYNTHETIC_EPOCHS  # noqa: E402
 
 from spektral_tv import datasets, metrics, plotting  # noqa: E402
 from spektral_tv._cli import check_minimums  # noqa: E402
-from spektral_tv.training import clustering_inputs  # noqa: E402
+from spektral_tv.training import clustering_inputs, train_clustering  # noqa: E402
 
 MODELS = ("mincut", "tvgnn")
 TITLES = {"mincut": "MinCutPool", "tvgnn": "TVGNN"}
@@ -58,12 +58,12 @@ def _edges(a):
     return np.stack([coo.row, coo.col], axis=1)
 
 
-def _train(model, x, a, k, epochs, seed):
-    inputs, sparse_x = clustering_inputs(model, x, a)
-    s, history, epoch_ms = train_once(model, inputs, sparse_x, k,
-                                      epochs or SYNTHETIC_EPOCHS[model], seed,
-                                      overrides={})
-    return s, epoch_ms
+def _train(model_name, x, a, k, epochs, seed):
+    inputs, sparse_x = clustering_inputs(model_name, x, a)
+    model, _, epoch_ms = train_clustering(model_name, inputs, k, sparse_features=sparse_x,
+                                          epochs=epochs or SYNTHETIC_EPOCHS[model_name],
+                                          seed=seed)
+    return model(inputs, training=False).numpy(), epoch_ms
 
 
 def _sharpness_record(s):

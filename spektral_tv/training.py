@@ -5,6 +5,8 @@ by the scripts and the notebooks.
 - `clustering_inputs`: the `[x, a]` inputs of the TVGNN or MinCutPool
   clustering model (raw adjacency for TVGNN, D^-½ A D^-½ for MinCutPool's
   GCSConv), features sparse when sparse enough to pay;
+- `train_clustering`: a fresh TVGNN or MinCutPool clustering model trained
+  with `model.fit` on its pool's auxiliary losses alone;
 - `KeepLowestLoss`, `EpochTimer`: `model.fit` callbacks.
 """
 import time
@@ -16,8 +18,8 @@ import scipy.sparse as sp
 import tensorflow as tf
 import tf_keras as keras
 
-__all__ = ["SPARSE_FEATURES_MAX_DENSITY", "EpochTimer", "KeepLowestLoss",
-           "clustering_inputs", "to_tensor"]
+__all__ = ["CLUSTERING_MODELS", "SPARSE_FEATURES_MAX_DENSITY", "EpochTimer",
+           "KeepLowestLoss", "clustering_inputs", "to_tensor", "train_clustering"]
 
 #: Features denser than this are fed dense: a sparse product no longer pays.
 SPARSE_FEATURES_MAX_DENSITY = 0.2
@@ -74,19 +76,77 @@ class EpochTimer(keras.callbacks.Callback):
 
 
 class KeepLowestLoss(keras.callbacks.Callback):
-    """Restores, at the end of training, the weights of the epoch with the
-    lowest loss: an unsupervised model selection, as the TVGNN reference code
+    """Restores, at the end of training, the weights that gave the lowest
+    logged loss: an unsupervised model selection, as the TVGNN reference code
     reports the clustering at its lowest training loss. `best_epoch` is that
-    epoch (0-based)."""
+    epoch (0-based).
+
+    An epoch's loss is computed before its update, so the weights are taken
+    when the epoch begins; with one step an epoch (a whole graph) they are
+    exactly the weights of the logged loss."""
 
     def on_train_begin(self, logs=None):
         self.best_loss, self.best_weights, self.best_epoch = float("inf"), None, None
 
+    def on_epoch_begin(self, epoch, logs=None):
+        self._weights = self.model.get_weights()
+
     def on_epoch_end(self, epoch, logs=None):
         if logs["loss"] < self.best_loss:
-            self.best_loss, self.best_weights = logs["loss"], self.model.get_weights()
+            self.best_loss, self.best_weights = logs["loss"], self._weights
             self.best_epoch = epoch
 
     def on_train_end(self, logs=None):
         if self.best_weights is not None:
             self.model.set_weights(self.best_weights)
+
+
+def _clustering_models():
+    from spektral_tv import models
+
+    return {"tvgnn": (models.tvgnn_clustering_model, models.TVGNN_CLUSTERING),
+            "mincut": (models.mincut_clustering_model, models.MINCUT_CLUSTERING)}
+
+
+#: The clustering models: name -> (builder of `spektral_tv.models`, its defaults).
+CLUSTERING_MODELS = _clustering_models()
+
+
+def train_clustering(model_name, inputs, k, sparse_features=False, epochs=None,
+                     seed=0, keep_lowest_loss=True, **config):
+    """Builds and trains one clustering model with `model.fit` on its pool's
+    auxiliary losses alone (no labels), the whole graph as one step an epoch.
+
+    Args:
+        model_name: `"tvgnn"` or `"mincut"` (`CLUSTERING_MODELS`).
+        inputs, sparse_features: what `clustering_inputs` returns.
+        k: number of clusters.
+        epochs: default the model's configuration (`"epochs"`).
+        seed: `keras.utils.set_random_seed` before building: runs repeat.
+        keep_lowest_loss: end with the weights of the epoch of lowest loss
+            (`KeepLowestLoss`) rather than the last.
+        **config: overrides of the model's defaults (`TVGNN_CLUSTERING`,
+            `MINCUT_CLUSTERING`), e.g. `learning_rate=1e-3`.
+
+    Returns:
+        `(model, history, epoch_ms)`: the trained model (its output is S),
+        the `History.history` dict (the loss and each auxiliary loss per
+        epoch) and the median time of an epoch in ms.
+    """
+    if model_name not in CLUSTERING_MODELS:
+        raise ValueError(
+            f"model_name must be one of {sorted(CLUSTERING_MODELS)}, got {model_name!r}")
+    builder, defaults = CLUSTERING_MODELS[model_name]
+    config = {**defaults, **config}  # the builder names unknown keys
+    epochs = config["epochs"] if epochs is None else int(epochs)
+    if epochs < 1:
+        raise ValueError(f"epochs must be >= 1, got {epochs}")
+    keras.utils.set_random_seed(seed)
+    model = builder(int(inputs[0].shape[-1]), k, sparse_features=sparse_features, **config)
+    model.compile(keras.optimizers.Adam(config["learning_rate"]))
+    data = tf.data.Dataset.from_tensors((tuple(inputs),)).repeat()
+    timer = EpochTimer()
+    callbacks = [timer] + ([KeepLowestLoss()] if keep_lowest_loss else [])
+    history = model.fit(data, steps_per_epoch=1, epochs=epochs, verbose=0,
+                        callbacks=callbacks)
+    return model, history.history, timer.median_ms()
