@@ -51,10 +51,11 @@ def load_graph(name, seed=0):
     if name == "denoise":
         g = datasets.noisy_sbm(seed=seed)
         return g.x, g.a, g.y, None, 3
+    # Row-normalized sparse features, as the TVGNN authors' scripts (their
+    # NormalizeFeatures for Planetoid and CitationFull DBLP).
     if name == "dblp":
-        dataset = datasets.DBLP()
+        dataset = datasets.DBLP(sparse_features=True, normalize_x=True)
     else:
-        # Row-normalized features, as the TVGNN authors' script.
         dataset = datasets.Citation(name, sparse_features=True, normalize_x=True)
     g = dataset[0]
     # Nodes without a class (Citeseer's 15 isolated test nodes) count as class
