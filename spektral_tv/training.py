@@ -76,24 +76,22 @@ class EpochTimer(keras.callbacks.Callback):
 
 
 class KeepLowestLoss(keras.callbacks.Callback):
-    """Restores, at the end of training, the weights that gave the lowest
-    logged loss: an unsupervised model selection, as the TVGNN reference code
-    reports the clustering at its lowest training loss. `best_epoch` is that
-    epoch (0-based).
+    """Restores, at the end of training, the weights saved at the end of the
+    epoch with the lowest logged loss: an unsupervised model selection.
 
-    An epoch's loss is computed before its update, so the weights are taken
-    when the epoch begins; with one step an epoch (a whole graph) they are
-    exactly the weights of the logged loss."""
+    Keras logs an epoch's loss as computed before the epoch's (last) update,
+    so with one step an epoch the weights kept are those one update after
+    the lowest loss. That is what the TVGNN authors' reference loop scores
+    (train step, then evaluate, NMI kept at the lowest loss), and it saves
+    copying the weights at every epoch. `best_epoch` is that epoch
+    (0-based), `best_loss` its loss."""
 
     def on_train_begin(self, logs=None):
         self.best_loss, self.best_weights, self.best_epoch = float("inf"), None, None
 
-    def on_epoch_begin(self, epoch, logs=None):
-        self._weights = self.model.get_weights()
-
     def on_epoch_end(self, epoch, logs=None):
         if logs["loss"] < self.best_loss:
-            self.best_loss, self.best_weights = logs["loss"], self._weights
+            self.best_loss, self.best_weights = logs["loss"], self.model.get_weights()
             self.best_epoch = epoch
 
     def on_train_end(self, logs=None):
