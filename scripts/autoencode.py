@@ -85,10 +85,13 @@ def parse_args(argv=None):
     parser.add_argument("--patience", type=int, default=DEFAULT_PATIENCE,
                         help="early stopping patience on the training loss "
                              f"(default {DEFAULT_PATIENCE}; the paper 1000)")
+    parser.add_argument("--totvar-coeff", type=float, default=None,
+                        help="TVGNN pool's total variation weight α1 (default "
+                             f"{AUTOENCODER['totvar_coeff']}, the clustering value)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", default=None, help="default: results/autoencode-GRAPH-POOL")
     args = parser.parse_args(argv)
-    return check_minimums(args, epochs=1, patience=1)
+    return check_minimums(args, epochs=1, patience=1, totvar_coeff=0.0)
 
 
 def main(argv=None):
@@ -101,10 +104,11 @@ def main(argv=None):
     # Figure order of the paper: Top-K, DiffPool, MinCutPool, then TVGNN.
     pools = sorted(pools, key=("topk", "diffpool", "mincut", "tvgnn").index)
 
+    overrides = {} if args.totvar_coeff is None else {"totvar_coeff": args.totvar_coeff}
     runs, reconstructions = {}, {}
     for pool in pools:
         _, x_rec, record = train_autoencoder(pool, inputs, args.epochs,
-                                             args.patience, seed=args.seed)
+                                             args.patience, seed=args.seed, **overrides)
         runs[pool] = record
         reconstructions[f"{POOL_TITLES[pool]}\nMSE {record['mse']:.2e}"] = x_rec
         print(f"{pool} on {args.graph}: MSE {record['mse']:.3e} after "
@@ -114,7 +118,7 @@ def main(argv=None):
            else runs[args.pool]["mse"])
     summary = {"graph": args.graph, "pool": args.pool, "n_nodes": int(graph.n_nodes),
                "mse": mse, "runs": runs, "seed": args.seed,
-               "config": {**AUTOENCODER, "epochs": args.epochs,
+               "config": {**AUTOENCODER, **overrides, "epochs": args.epochs,
                           "patience": args.patience}}
     with open(os.path.join(out, "results.json"), "w") as f:
         json.dump(summary, f, indent=2)

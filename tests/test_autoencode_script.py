@@ -102,3 +102,17 @@ def test_script_one_pool_on_the_grid(tmp_path):
 def test_script_rejects_bad_epochs(tmp_path):
     with pytest.raises(ValueError, match="--epochs"):
         load_script("autoencode").main(["--epochs", "0", "--out", str(tmp_path)])
+
+
+def test_script_totvar_coeff_reaches_the_tvgnn_pool(tmp_path):
+    summary = load_script("autoencode").main([
+        "--graph", "ring", "--pool", "tvgnn", "--epochs", "2", "--totvar-coeff", "0.1",
+        "--out", str(tmp_path)])
+    assert summary["config"]["totvar_coeff"] == 0.1
+    from spektral_tv.models import autoencoder_model
+
+    pool = autoencoder_model(24, 2, "tvgnn", totvar_coeff=0.1).get_layer("pool")
+    assert pool.get_config()["totvar_coeff"] == 0.1
+    with pytest.raises(ValueError, match="--totvar-coeff"):
+        load_script("autoencode").main(["--pool", "tvgnn", "--totvar-coeff", "-1",
+                                        "--out", str(tmp_path)])
