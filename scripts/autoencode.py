@@ -24,7 +24,6 @@ import os
 import time
 
 import numpy as np
-import scipy.sparse as sp
 import tensorflow as tf
 import tf_keras as keras
 
@@ -122,9 +121,8 @@ def main(argv=None):
                           "patience": args.patience}}
     with open(os.path.join(out, "results.json"), "w") as f:
         json.dump(summary, f, indent=2)
-    coo = sp.triu(sp.coo_matrix(graph.a), 1)
     plotting.plot_reconstruction(
-        graph.x, reconstructions, edges=np.stack([coo.row, coo.col], axis=1),
+        graph.x, reconstructions, edges=plotting.edge_list(graph.a),
         path=os.path.join(out, "reconstruction.png"))
     print(f"-> {out}")
     return summary

@@ -22,7 +22,6 @@ import json
 import os
 
 import numpy as np
-import scipy.sparse as sp
 from tqdm import tqdm
 
 from spektral_tv import datasets, metrics, plotting
@@ -82,10 +81,8 @@ def save_figures(out, s, history, labels, coords, a):
     )
     plotting.plot_loss_curves(history, path=os.path.join(out, "losses.png"))
     if coords is not None:
-        coo = sp.triu(sp.coo_matrix(a), 1)
-        edges = np.stack([coo.row, coo.col], axis=1)
         plotting.plot_clusters_2d(
-            coords, s, edges=edges, path=os.path.join(out, "clusters.png")
+            coords, s, edges=plotting.edge_list(a), path=os.path.join(out, "clusters.png")
         )
 
 

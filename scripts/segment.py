@@ -23,7 +23,6 @@ import os
 import time
 
 import numpy as np
-import scipy.sparse as sp
 
 from spektral_tv import metrics, plotting
 from spektral_tv._cli import check_minimums
@@ -122,19 +121,19 @@ def main(argv=None):
     labels = pixel_labels(region_labels, segments, original.shape[:2])
     np.save(os.path.join(out, "labels.npy"), labels)
 
-    coo = sp.triu(sp.coo_matrix(graph.a), 1)
+    edges = plotting.edge_list(graph.a)
     plotting.plot_segmentation(
-        image, segments, graph.pos, np.stack([coo.row, coo.col], axis=1), region_labels,
+        image, segments, graph.pos, edges, region_labels,
         path=os.path.join(out, "segmentation.png"),
         titles=["original", f"over-segmentation ({args.overseg}, {graph.n_nodes} regions)",
-                f"region adjacency graph ({coo.nnz} edges)",
+                f"region adjacency graph ({len(edges)} edges)",
                 f"{'MinCutPool' if args.pool == 'mincut' else 'TVGNN'} (K = {args.k})"])
     sharp = metrics.sharpness(s)
     summary = {
         "image": args.image or "skimage.data.coffee",
         "image_shape": list(original.shape[:2]), "working_shape": list(image.shape[:2]),
         "pool": args.pool, "overseg": args.overseg, "k": args.k, "epochs": epochs,
-        "seed": args.seed, "n_regions": int(graph.n_nodes), "n_edges": int(coo.nnz),
+        "seed": args.seed, "n_regions": int(graph.n_nodes), "n_edges": len(edges),
         "final_loss": float(history["loss"][-1]),
         "lowest_loss": float(np.min(history["loss"])),
         "region_cluster_sizes": np.bincount(region_labels, minlength=args.k).tolist(),

@@ -38,7 +38,6 @@ import os
 import sys
 
 import numpy as np
-import scipy.sparse as sp
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 
@@ -51,11 +50,6 @@ from spektral_tv.training import clustering_inputs, train_clustering  # noqa: E4
 
 MODELS = ("mincut", "tvgnn")
 TITLES = {"mincut": "MinCutPool", "tvgnn": "TVGNN"}
-
-
-def _edges(a):
-    coo = sp.triu(sp.coo_matrix(a), 1)
-    return np.stack([coo.row, coo.col], axis=1)
 
 
 def _train(model_name, x, a, k, epochs, seed):
@@ -93,7 +87,7 @@ def sharpness(args):
     for row, (name, (graph, k)) in enumerate(graphs.items()):
         for col, model in enumerate(MODELS):
             plotting.plot_clusters_2d(graph.x, assignments[name, model], ax=axes[row, col],
-                                      edges=_edges(graph.a),
+                                      edges=plotting.edge_list(graph.a),
                                       title=f"{TITLES[model]}, {name} (K = {k})")
         for model in MODELS:
             plotting.plot_sharpness_profile(
@@ -163,7 +157,7 @@ def denoise(args):
 
     # The figures show the first seed's graph.
     graph = datasets.noisy_sbm(seed=args.seed)
-    edges = _edges(graph.a)
+    edges = plotting.edge_list(graph.a)
     layout = nx.spring_layout(nx.from_scipy_sparse_array(graph.a), seed=args.seed)
     pos = np.array([layout[i] for i in range(graph.n_nodes)])
     fig = Figure(figsize=(16, 3.6), layout="constrained")

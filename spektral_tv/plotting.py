@@ -17,6 +17,7 @@ array, a list, or anything ``np.asarray`` accepts, e.g. an eager tensor).
 * :func:`plot_reconstruction` -- a graph signal of 2-D coordinates and its
   reconstructions by autoencoders (MinCutPool paper, Figs. 6-7).
 * :func:`assignment_colors` -- the node colours of :func:`plot_clusters_2d`.
+* :func:`edge_list` -- the ``edges`` argument of the plots from an adjacency.
 
 Every ``plot_*`` function returns the :class:`matplotlib.figure.Figure` it drew
 on. Pass ``ax`` to draw into an existing Axes (the function then returns that
@@ -41,6 +42,7 @@ import numpy as np
 
 __all__ = [
     "assignment_colors",
+    "edge_list",
     "plot_assignment_matrix",
     "plot_loss_curves",
     "plot_clusters_2d",
@@ -142,6 +144,16 @@ def _palette_hls(k, palette=None):
         h, _, sat = colorsys.rgb_to_hls(*to_rgb(c))
         out.append((h, sat))
     return out
+
+
+def edge_list(a):
+    """The undirected edges of an adjacency (N, N), scipy sparse or dense, as
+    node pairs ``(i, j)`` with ``i < j``, shape (E, 2): the ``edges`` argument
+    of the plots (every stored entry counts). Self-loops are left out."""
+    import scipy.sparse as sp
+
+    upper = sp.triu(sp.coo_matrix(a), 1)
+    return np.stack([upper.row, upper.col], axis=1).astype(np.int64)
 
 
 def assignment_colors(s, palette=None):

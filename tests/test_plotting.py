@@ -304,3 +304,18 @@ def test_segmentation_accepts_pixel_labels_soft_assignments_and_rc():
     assert len(plotting.plot_segmentation(image, seg, coords, edges, soft).axes) == 4
     with pytest.raises(ValueError, match="result_labels"):
         plotting.plot_segmentation(image, seg, coords, edges, np.array([0, 1]))
+
+
+def test_edge_list_undirected_pairs_without_self_loops():
+    import scipy.sparse as sp
+
+    a = np.array([[1, 1, 0, 2],
+                  [1, 0, 1, 0],
+                  [0, 1, 0, 0],
+                  [2, 0, 0, 0]], dtype=np.float32)
+    expected = {(0, 1), (0, 3), (1, 2)}
+    for adjacency in (a, sp.csr_matrix(a)):
+        edges = plotting.edge_list(adjacency)
+        assert edges.shape == (3, 2) and edges.dtype == np.int64
+        assert set(map(tuple, edges.tolist())) == expected
+    assert plotting.edge_list(np.zeros((3, 3))).shape == (0, 2)
