@@ -232,14 +232,12 @@ def autoencoder_inputs(x, a):
     and a scipy adjacency (N, N)."""
     import numpy as np
     import scipy.sparse as sp
-    import tensorflow as tf
-    from spektral.utils.sparse import sp_matrix_to_sp_tensor
+
+    from spektral_tv.training import to_tensor  # training imports this module
 
     a = sp.csr_matrix(a, dtype=np.float32)
-    a_norm = sp.csr_matrix(GCSConv.preprocess(a), dtype=np.float32)
-    return [tf.constant(np.asarray(x, np.float32)),
-            tf.sparse.reorder(sp_matrix_to_sp_tensor(a_norm)),
-            tf.sparse.reorder(sp_matrix_to_sp_tensor(a))]
+    return [to_tensor(x, sparse=False), to_tensor(GCSConv.preprocess(a), sparse=True),
+            to_tensor(a, sparse=True)]
 
 
 # ----------------------------------------------------------------------------

@@ -18,11 +18,25 @@ import scipy.sparse as sp
 import tensorflow as tf
 import tf_keras as keras
 
+from spektral_tv import models
+
 __all__ = ["CLUSTERING_MODELS", "SPARSE_FEATURES_MAX_DENSITY", "EpochTimer",
            "KeepLowestLoss", "clustering_inputs", "to_tensor", "train_clustering"]
 
 #: Features denser than this are fed dense: a sparse product no longer pays.
 SPARSE_FEATURES_MAX_DENSITY = 0.2
+
+#: The clustering models: name -> (builder of `spektral_tv.models`, its defaults).
+CLUSTERING_MODELS = {
+    "tvgnn": (models.tvgnn_clustering_model, models.TVGNN_CLUSTERING),
+    "mincut": (models.mincut_clustering_model, models.MINCUT_CLUSTERING),
+}
+
+
+def _check_model_name(model_name):
+    if model_name not in CLUSTERING_MODELS:
+        raise ValueError(
+            f"model_name must be one of {sorted(CLUSTERING_MODELS)}, got {model_name!r}")
 
 
 def to_tensor(matrix, sparse):
@@ -48,8 +62,7 @@ def clustering_inputs(model_name, x, a):
     `SPARSE_FEATURES_MAX_DENSITY` dense are fed sparse."""
     from spektral.layers import GCSConv
 
-    if model_name not in ("tvgnn", "mincut"):
-        raise ValueError(f"model_name must be 'tvgnn' or 'mincut', got {model_name!r}")
+    _check_model_name(model_name)
     sparse_x = bool(sp.issparse(x)
                     and x.nnz / np.prod(x.shape) <= SPARSE_FEATURES_MAX_DENSITY)
     if model_name == "mincut":
@@ -99,17 +112,6 @@ class KeepLowestLoss(keras.callbacks.Callback):
             self.model.set_weights(self.best_weights)
 
 
-def _clustering_models():
-    from spektral_tv import models
-
-    return {"tvgnn": (models.tvgnn_clustering_model, models.TVGNN_CLUSTERING),
-            "mincut": (models.mincut_clustering_model, models.MINCUT_CLUSTERING)}
-
-
-#: The clustering models: name -> (builder of `spektral_tv.models`, its defaults).
-CLUSTERING_MODELS = _clustering_models()
-
-
 def train_clustering(model_name, inputs, k, sparse_features=False, epochs=None,
                      seed=0, keep_lowest_loss=True, **config):
     """Builds and trains one clustering model with `model.fit` on its pool's
@@ -131,9 +133,7 @@ def train_clustering(model_name, inputs, k, sparse_features=False, epochs=None,
         the `History.history` dict (the loss and each auxiliary loss per
         epoch) and the median time of an epoch in ms.
     """
-    if model_name not in CLUSTERING_MODELS:
-        raise ValueError(
-            f"model_name must be one of {sorted(CLUSTERING_MODELS)}, got {model_name!r}")
+    _check_model_name(model_name)
     builder, defaults = CLUSTERING_MODELS[model_name]
     config = {**defaults, **config}  # the builder names unknown keys
     epochs = config["epochs"] if epochs is None else int(epochs)
