@@ -63,9 +63,11 @@ def load_graph(name, seed=0):
     return g.x, g.a, labels, None, g.y.shape[-1] if g.y.ndim == 2 else len(set(labels))
 
 
-def summarize(runs):
+def summarize(runs, keys=("nmi", "acc", "cs")):
+    """`runs` with the mean and standard deviation of each of `keys` over
+    them (`KEY_mean`, `KEY_std`) and the mean epoch time."""
     summary = {"runs": runs}
-    for key in ("nmi", "acc", "cs"):
+    for key in keys:
         values = [r[key] for r in runs if r.get(key) is not None]
         if values:
             summary[f"{key}_mean"] = float(np.mean(values))

@@ -42,7 +42,7 @@ from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from cluster import SYNTHETIC_EPOCHS  # noqa: E402
+from cluster import SYNTHETIC_EPOCHS, summarize  # noqa: E402
 
 from spektral_tv import datasets, metrics, plotting  # noqa: E402
 from spektral_tv._cli import check_minimums  # noqa: E402
@@ -117,11 +117,6 @@ DENOISE_TITLES = {"mincut": "MinCutPool", "tvgnn_raw": "TVGNN, features as given
 DENOISE_EPOCHS = 1000
 
 
-def _mean_std(records, key):
-    values = [r[key] for r in records]
-    return float(np.mean(values)), float(np.std(values))
-
-
 def denoise(args):
     """Seed 002 App. C.2: noisy-feature SBM, K = 3, one new graph per seed."""
     import networkx as nx
@@ -129,9 +124,11 @@ def denoise(args):
     epochs = args.epochs or DENOISE_EPOCHS
     scales = {"mincut": 1.0, "tvgnn_raw": 1.0, "tvgnn": args.tvgnn_feature_scale}
     records = {run: [] for run in DENOISE_RUNS}
-    first = {}
+    first = {}  # the first graph's assignments, for the figures
     for seed in range(args.seed, args.seed + args.runs):
         graph = datasets.noisy_sbm(seed=seed)
+        if seed == args.seed:
+            first_graph = graph
         for run in DENOISE_RUNS:
             model = "mincut" if run == "mincut" else "tvgnn"
             s, epoch_ms = _train(model, scales[run] * graph.x, graph.a, 3, epochs, seed)
@@ -146,17 +143,14 @@ def denoise(args):
                 first[run] = s
     results = {}
     for run in DENOISE_RUNS:
-        results[run] = {"feature_scale": scales[run], "runs": records[run]}
-        for key in ("nmi", "acc", "cs", "mean_max"):
-            results[run][f"{key}_mean"], results[run][f"{key}_std"] = _mean_std(
-                records[run], key)
+        results[run] = {"feature_scale": scales[run],
+                        **summarize(records[run], keys=("nmi", "acc", "cs", "mean_max"))}
         r = results[run]
         print(f"{DENOISE_TITLES[run]} ({args.runs} runs): NMI {r['nmi_mean']:.3f} "
               f"± {r['nmi_std']:.3f}, ACC {r['acc_mean']:.3f} ± {r['acc_std']:.3f}",
               flush=True)
 
-    # The figures show the first seed's graph.
-    graph = datasets.noisy_sbm(seed=args.seed)
+    graph = first_graph
     edges = plotting.edge_list(graph.a)
     layout = nx.spring_layout(nx.from_scipy_sparse_array(graph.a), seed=args.seed)
     pos = np.array([layout[i] for i in range(graph.n_nodes)])
