@@ -70,7 +70,6 @@ def tvgnn_clustering_model(n_features, k, sparse_features=False, **config):
             delta_coeff=c["delta_coeff"],
             epsilon=c["epsilon"],
             activation=c["mp_activation"],
-            kernel_initializer="he_normal",
         )([h, a_in])
     _, _, s = AsymCheegerCutPool(
         k,
