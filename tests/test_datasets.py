@@ -21,11 +21,13 @@ import spektral.datasets.utils as spektral_utils
 from sklearn.cluster import SpectralClustering
 from sklearn.metrics import normalized_mutual_info_score
 
-import spektral_tv.datasets._base as base
+import spektral_tv.datasets._download as download
+import spektral_tv.datasets._readers as readers
 from spektral_tv.datasets import (
     DBLP,
     Bench,
     Citation,
+    DatasetFileError,
     DatasetNotFoundError,
     TUDataset,
     community_graph,
@@ -79,7 +81,7 @@ def no_network(monkeypatch):
         attempts.append(("download", url))
         raise OSError("download attempted in an offline test")
 
-    monkeypatch.setattr(base, "download_url", no_download)
+    monkeypatch.setattr(download, "download_url", no_download)
     return attempts
 
 
@@ -121,7 +123,7 @@ def fake_remote(monkeypatch, tmp_path):
             fo.write(fi.read())
         return path
 
-    monkeypatch.setattr(base, "download_url", fake_download)
+    monkeypatch.setattr(download, "download_url", fake_download)
     return remote, calls, fail
 
 
@@ -238,7 +240,7 @@ def test_tudataset_shared_files(name, shared, no_network):
     assert np.mean(nodes) == pytest.approx(mean_nodes, abs=0.005)
     assert np.mean(edges) == pytest.approx(mean_edges, abs=0.005)
     indicator = os.path.join(SHARED, "TUDataset", name, f"{name}_graph_indicator.txt")
-    assert sum(nodes) == base.read_numbers(indicator).size
+    assert sum(nodes) == readers.read_numbers(indicator).size
     check_graph_dataset(ds)
     if n_features is None:
         assert all(g.x is None for g in ds)
@@ -598,11 +600,11 @@ def test_download_url_reads_file_urls(tmp_path):
     """The real download function, on a file:// URL (no network)."""
     src = tmp_path / "src.bin"
     src.write_bytes(b"\x00\x01" * 1000)
-    out = base.download_url(src.as_uri(), str(tmp_path / "d" / "out.bin"))
+    out = download.download_url(src.as_uri(), str(tmp_path / "d" / "out.bin"))
     with open(out, "rb") as fh:
         assert fh.read() == src.read_bytes()
     with pytest.raises(OSError):
-        base.download_url((tmp_path / "absent").as_uri(), str(tmp_path / "d" / "x"))
+        download.download_url((tmp_path / "absent").as_uri(), str(tmp_path / "d" / "x"))
     assert sorted(os.listdir(tmp_path / "d")) == ["out.bin"]  # no partial file
 
 
@@ -613,29 +615,29 @@ def test_restricted_unpickler_refuses_code(tmp_path):
 
     path = tmp_path / "evil.pkl"
     path.write_bytes(pickle.dumps(Evil()))
-    with pytest.raises(pickle.UnpicklingError, match="refusing"):
-        base.load_pickle(str(path))
+    with pytest.raises(DatasetFileError, match="refusing"):
+        readers.load_pickle(str(path))
     np.savez(tmp_path / "evil.npz", tr_adj=np.array([Evil(), Evil()], dtype=object))
-    with pytest.raises(pickle.UnpicklingError):
-        base.load_npz_keys(str(tmp_path / "evil.npz"), ["tr_adj"])
+    with pytest.raises(DatasetFileError, match="refusing"):
+        readers.load_npz_keys(str(tmp_path / "evil.npz"), ["tr_adj"])
 
 
 def test_read_numbers_formats(tmp_path):
     p = tmp_path / "n.txt"
     p.write_text("1, 2\n3,4\n 5 ,  6\n")
-    np.testing.assert_array_equal(base.read_numbers(str(p), columns=2),
+    np.testing.assert_array_equal(readers.read_numbers(str(p), columns=2),
                                   [[1, 2], [3, 4], [5, 6]])
     p.write_text("1 2\n3 4\n")  # whitespace-separated: the fallback parser
-    np.testing.assert_array_equal(base.read_numbers(str(p), columns="auto"),
+    np.testing.assert_array_equal(readers.read_numbers(str(p), columns="auto"),
                                   [[1, 2], [3, 4]])
     p.write_text("-1\n1\n")
-    np.testing.assert_array_equal(base.read_numbers(str(p)), [-1, 1])
+    np.testing.assert_array_equal(readers.read_numbers(str(p)), [-1, 1])
     p.write_text("1, 2\n3\n")
     with pytest.raises(ValueError):
-        base.read_numbers(str(p), columns=2)
+        readers.read_numbers(str(p), columns=2)
     p.write_text("1, x\n")
     with pytest.raises(ValueError, match="malformed"):
-        base.read_numbers(str(p), columns=2)
+        readers.read_numbers(str(p), columns=2)
 
 
 def test_degree_features():

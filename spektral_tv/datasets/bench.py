@@ -17,7 +17,9 @@ import numpy as np
 import scipy.sparse as sp
 from spektral.data import Graph
 
-from ._base import GraphLabelsMixin, LocalDataset, clean_adjacency, load_npz_keys
+from ._base import GraphLabelsMixin, LocalDataset
+from ._graph import clean_adjacency, float_dtype
+from ._readers import DatasetFileError, decoding, load_npz_keys
 
 BENCH_URL = ("https://github.com/FilippoMB/Benchmark_dataset_for_graph_classification/"
              "raw/master/datasets/{}.npz")
@@ -45,15 +47,13 @@ class Bench(GraphLabelsMixin, LocalDataset):
     family = "Bench"
 
     def __init__(self, name, dtype=np.float32, allow_download=True, **kwargs):
-        if hasattr(dtype, "as_numpy_dtype"):
-            dtype = dtype.as_numpy_dtype
         name = str(name).lower().replace("-", "_")
         name = _ALIASES.get(name, name)
         if name not in self.available_datasets():
             raise ValueError(f"unknown Bench dataset {name!r}; available: "
                              f"{', '.join(self.available_datasets())}")
         self.name = name
-        self.dtype = np.dtype(dtype)
+        self.dtype = float_dtype(dtype)
         self.splits = None
         super().__init__(allow_download=allow_download, **kwargs)
 
@@ -71,25 +71,27 @@ class Bench(GraphLabelsMixin, LocalDataset):
         return [BENCH_URL.format(self.name)]
 
     def read(self):
+        path = osp.join(self.path, f"{self.name}.npz")
         keys = [f"{p}_{k}" for _, p in SPLITS for k in ("adj", "feat", "class")]
-        f = load_npz_keys(osp.join(self.path, f"{self.name}.npz"), keys)
+        f = load_npz_keys(path, keys)
         graphs, self.splits, start = [], {}, 0
         for split, prefix in SPLITS:
             adj, feat = f[f"{prefix}_adj"], f[f"{prefix}_feat"]
             cls = np.asarray(f[f"{prefix}_class"])
             if cls.ndim != 2:
-                raise ValueError(f"{self.name}: expected one-hot classes in "
-                                 f"{prefix}_class, got shape {cls.shape}")
+                raise DatasetFileError(path, f"expected one-hot classes in {prefix}_class, "
+                                       f"got shape {cls.shape}")
             if not len(adj) == len(feat) == len(cls):
-                raise ValueError(f"{self.name}: {prefix}_adj, {prefix}_feat "
-                                 f"and {prefix}_class differ in length")
-            for a, x, y in zip(adj, feat, cls):
-                a = clean_adjacency(sp.csr_matrix(a), self.dtype)
-                x = np.asarray(x, dtype=self.dtype)
-                if x.shape[0] != a.shape[0]:
-                    raise ValueError(f"{self.name}: x and a disagree on the "
-                                     "number of nodes")
-                graphs.append(Graph(x=x, a=a, y=y.astype(self.dtype)))
+                raise DatasetFileError(path, f"{prefix}_adj, {prefix}_feat and "
+                                       f"{prefix}_class differ in length")
+            with decoding(path, "a Bench file (adjacency matrices and feature arrays)"):
+                for a, x, y in zip(adj, feat, cls):
+                    a = clean_adjacency(sp.csr_matrix(a), self.dtype)
+                    x = np.asarray(x, dtype=self.dtype)
+                    if x.shape[0] != a.shape[0]:
+                        raise DatasetFileError(path, f"in {prefix}_feat and {prefix}_adj, "
+                                               "x and a disagree on the number of nodes")
+                    graphs.append(Graph(x=x, a=a, y=y.astype(self.dtype)))
             self.splits[split] = np.arange(start, start + len(cls))
             start += len(cls)
         return graphs

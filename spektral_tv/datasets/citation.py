@@ -6,11 +6,14 @@ Spektral's ``<DATASET_FOLDER>/Citation/<name>/``, downloaded there only when
 missing everywhere. Used by both papers' clustering experiments (MinCutPool
 §5.1 Table 1 / App. C.1 Table 4; TVGNN §4.1 Table 1, App. B.2).
 """
+import os.path as osp
+
 import numpy as np
 import scipy.sparse as sp
-from spektral.data import Graph
 
-from ._base import LocalDataset, clean_adjacency, load_pickle, read_numbers
+from ._base import LocalDataset, NodeLabelsMixin
+from ._graph import clean_adjacency, float_dtype, normalize_rows, single_graph
+from ._readers import DatasetFileError, load_pickle, read_numbers
 
 PLANETOID_URLS = (
     "https://github.com/kimiyoung/planetoid/raw/master/data/{}",
@@ -19,7 +22,7 @@ PLANETOID_URLS = (
 SUFFIXES = ("x", "y", "tx", "ty", "allx", "ally", "graph", "test.index")
 
 
-class Citation(LocalDataset):
+class Citation(NodeLabelsMixin, LocalDataset):
     """A Planetoid citation network as a single-graph Spektral ``Dataset``.
 
     **Arguments**
@@ -57,8 +60,6 @@ class Citation(LocalDataset):
 
     def __init__(self, name, sparse_features=False, normalize_x=False,
                  dtype=np.float32, allow_download=True, **kwargs):
-        if hasattr(dtype, "as_numpy_dtype"):  # a tf.DType
-            dtype = dtype.as_numpy_dtype
         name = str(name).lower()
         if name not in self.available_datasets():
             raise ValueError(f"unknown citation dataset {name!r}; available: "
@@ -66,7 +67,7 @@ class Citation(LocalDataset):
         self.name = name
         self.sparse_features = bool(sparse_features)
         self.normalize_x = bool(normalize_x)
-        self.dtype = np.dtype(dtype)
+        self.dtype = float_dtype(dtype)
         self.mask_tr = self.mask_va = self.mask_te = None
         super().__init__(allow_download=allow_download, **kwargs)
 
@@ -85,41 +86,42 @@ class Citation(LocalDataset):
         return [u.format(filename) for u in PLANETOID_URLS]
 
     def _file(self, suffix):
-        import os.path as osp
-
         return osp.join(self.path, f"ind.{self.name}.{suffix}")
 
     # -- reading ----------------------------------------------------------------
     def read(self):
-        objs = {s: load_pickle(self._file(s)) for s in SUFFIXES
-                if s != "test.index"}
+        objs = {s: load_pickle(self._file(s)) for s in SUFFIXES if s != "test.index"}
         test_index = read_numbers(self._file("test.index"), np.int64)
-        allx = sp.csr_matrix(objs["allx"])
-        tx = sp.csr_matrix(objs["tx"])
-        ally = np.asarray(objs["ally"])
-        ty = np.asarray(objs["ty"])
+        allx = self._content("allx", objs, sp.csr_matrix)
+        tx = self._content("tx", objs, sp.csr_matrix)
+        ally = self._content("ally", objs, np.asarray)
+        ty = self._content("ty", objs, np.asarray)
+        n_train = self._content("y", objs, np.asarray).shape[0]
         graph = objs["graph"]
-        n_train = np.asarray(objs["y"]).shape[0]
+        if not isinstance(graph, dict):
+            raise DatasetFileError(self._file("graph"), "holds a "
+                                   f"{type(graph).__name__}, not the dict of neighbour lists "
+                                   "of a Planetoid graph file")
 
         n_all = allx.shape[0]
         if tx.shape[0] != test_index.size or ty.shape[0] != test_index.size:
-            raise ValueError(
-                f"{self.name}: {test_index.size} test indices but tx has "
-                f"{tx.shape[0]} rows and ty {ty.shape[0]}")
-        if test_index.size and test_index.min() < n_all:
-            raise ValueError(f"{self.name}: test indices overlap allx")
-        neighbours = [np.asarray(v, dtype=np.int64).reshape(-1)
-                      for v in graph.values()]
+            raise DatasetFileError(
+                self._file("test.index"), f"{test_index.size} test indices, but tx has "
+                f"{tx.shape[0]} rows and ty {ty.shape[0]}: one of the three files is "
+                "truncated or from another dataset")
+        if test_index.min() < n_all:
+            raise DatasetFileError(self._file("test.index"),
+                                   f"test indices overlap the {n_all} rows of allx")
+        if np.unique(test_index).size != test_index.size:
+            raise DatasetFileError(self._file("test.index"), "repeated test indices")
+        neighbours = [np.asarray(v, dtype=np.int64).reshape(-1) for v in graph.values()]
         keys = np.fromiter(graph.keys(), dtype=np.int64, count=len(graph))
-        max_id = max([n_all - 1, int(test_index.max(initial=-1)),
-                      int(keys.max(initial=-1))]
+        max_id = max([n_all - 1, int(test_index.max()), int(keys.max(initial=-1))]
                      + [int(v.max()) for v in neighbours if v.size])
         n_nodes = max_id + 1
 
         # Node features and labels: row i of tx / ty belongs to node
         # test_index[i]; nodes in no file (15 in Citeseer) get zeros.
-        if np.unique(test_index).size != test_index.size:
-            raise ValueError(f"{self.name}: repeated test indices")
         n_test = test_index.size
         source = np.full(n_nodes, n_all + n_test)  # default: an all-zero row
         source[:n_all] = np.arange(n_all)
@@ -128,48 +130,41 @@ class Citation(LocalDataset):
         x = sp.vstack([allx, tx, zero_x], format="csr")[source]
         x = x.astype(self.dtype)
         x.sort_indices()
+        if self.normalize_x:
+            x = normalize_rows(x)
         y = np.concatenate([ally, ty, np.zeros((1, ally.shape[1]))])[source]
         y = y.astype(self.dtype)
 
-        if self.normalize_x:
-            rowsum = np.asarray(x.sum(1)).reshape(-1)
-            inv = np.divide(1.0, rowsum, out=np.zeros_like(rowsum),
-                            where=rowsum != 0)
-            x = (sp.diags(inv.astype(self.dtype)) @ x).tocsr()
-
         rows = np.repeat(keys, [v.size for v in neighbours])
-        cols = (np.concatenate(neighbours) if neighbours
-                else np.zeros(0, np.int64))
+        cols = np.concatenate(neighbours) if neighbours else np.zeros(0, np.int64)
         a = sp.coo_matrix((np.ones(rows.size, self.dtype), (rows, cols)),
                           shape=(n_nodes, n_nodes))
         a = clean_adjacency(a, self.dtype)
 
         self.mask_tr = _mask(np.arange(n_train), n_nodes)
-        self.mask_va = _mask(np.arange(n_train, min(n_train + 500, n_nodes)),
-                             n_nodes)
+        self.mask_va = _mask(np.arange(n_train, min(n_train + 500, n_nodes)), n_nodes)
         self.mask_te = _mask(test_index, n_nodes)
+        return [single_graph(x, a, y, self.sparse_features)]
 
-        if self.sparse_features:
-            g = Graph(a=a, y=y)
-            g.x = x  # Graph() accepts only dense x; the CSR goes in after
+    def _content(self, suffix, objs, convert):
+        """``objs[suffix]`` as ``convert`` makes it (a 2-D matrix), or a
+        DatasetFileError naming the file when it holds something else."""
+        try:
+            value = convert(objs[suffix])
+        except (TypeError, ValueError) as e:
+            value, error = None, f" ({type(e).__name__}: {e})"
         else:
-            g = Graph(x=x.toarray(), a=a, y=y)
-        return [g]
+            error = ""
+        if value is None or value.ndim != 2:
+            raise DatasetFileError(self._file(suffix), "does not hold a 2-D matrix"
+                                   f"{error}: not a Planetoid {suffix!r} file")
+        return value
 
     # -- conveniences -------------------------------------------------------------
     @property
-    def labels(self):
-        """(N,) int64 class of each node, -1 where the node has no label."""
-        y = np.asarray(self.graphs[0].y)
-        return np.where(y.any(-1), y.argmax(-1), -1).astype(np.int64)
-
-    @property
     def mask_labeled(self):
+        """(N,) bool, True for the nodes with a label."""
         return self.labels >= 0
-
-    @property
-    def n_classes(self):
-        return int(self.graphs[0].y.shape[-1])
 
 
 def _mask(idx, n):

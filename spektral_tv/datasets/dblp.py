@@ -10,9 +10,10 @@ import os.path as osp
 
 import numpy as np
 import scipy.sparse as sp
-from spektral.data import Graph
 
-from ._base import LocalDataset, clean_adjacency, load_npz_keys, one_hot
+from ._base import LocalDataset, NodeLabelsMixin
+from ._graph import clean_adjacency, float_dtype, normalize_rows, one_hot, single_graph
+from ._readers import DatasetFileError, decoding, load_npz_keys
 
 DBLP_URLS = (
     "https://github.com/abojchevski/graph2gauss/raw/master/data/dblp.npz",
@@ -22,7 +23,7 @@ _KEYS = ("adj_data", "adj_indices", "adj_indptr", "adj_shape",
          "attr_data", "attr_indices", "attr_indptr", "attr_shape", "labels")
 
 
-class DBLP(LocalDataset):
+class DBLP(NodeLabelsMixin, LocalDataset):
     """DBLP as a single-graph Spektral ``Dataset``.
 
     **Arguments**
@@ -43,13 +44,11 @@ class DBLP(LocalDataset):
 
     def __init__(self, sparse_features=False, binarize=True, normalize_x=False,
                  dtype=np.float32, allow_download=True, **kwargs):
-        if hasattr(dtype, "as_numpy_dtype"):
-            dtype = dtype.as_numpy_dtype
         self.name = "dblp"
         self.sparse_features = bool(sparse_features)
         self.binarize = bool(binarize)
         self.normalize_x = bool(normalize_x)
-        self.dtype = np.dtype(dtype)
+        self.dtype = float_dtype(dtype)
         super().__init__(allow_download=allow_download, **kwargs)
 
     def _relative(self):
@@ -62,35 +61,26 @@ class DBLP(LocalDataset):
         return list(DBLP_URLS)
 
     def read(self):
-        f = load_npz_keys(osp.join(self.path, "dblp.npz"), _KEYS)
-        a = sp.csr_matrix((f["adj_data"], f["adj_indices"], f["adj_indptr"]),
-                          shape=tuple(int(s) for s in f["adj_shape"]))
+        path = osp.join(self.path, "dblp.npz")
+        f = load_npz_keys(path, _KEYS)
+        # Arrays of the wrong length or shape (another file saved as dblp.npz)
+        # make scipy raise: name the file.
+        with decoding(path, "the graph2gauss DBLP file (CSR arrays of adj and attr)"):
+            a = sp.csr_matrix((f["adj_data"], f["adj_indices"], f["adj_indptr"]),
+                              shape=tuple(int(s) for s in f["adj_shape"]))
+            x = sp.csr_matrix((f["attr_data"], f["attr_indices"], f["attr_indptr"]),
+                              shape=tuple(int(s) for s in f["attr_shape"]))
+        if not a.shape[0] == a.shape[1] == x.shape[0] == np.size(f["labels"]):
+            raise DatasetFileError(path, f"adjacency {a.shape}, features {x.shape} and "
+                                   f"{np.size(f['labels'])} labels disagree on the number "
+                                   "of nodes")
         a = clean_adjacency(a, self.dtype)
-        x = sp.csr_matrix((f["attr_data"], f["attr_indices"], f["attr_indptr"]),
-                          shape=tuple(int(s) for s in f["attr_shape"]))
         x = x.astype(self.dtype)
         x.eliminate_zeros()
         if self.binarize:
             x.data[:] = 1
         if self.normalize_x:
-            rowsum = np.asarray(x.sum(1)).reshape(-1)
-            inv = np.divide(1.0, rowsum, out=np.zeros_like(rowsum),
-                            where=rowsum != 0)
-            x = (sp.diags(inv.astype(self.dtype)) @ x).tocsr()
+            x = normalize_rows(x)
         x.sort_indices()
         y, _, _ = one_hot(f["labels"])
-        y = y.astype(self.dtype)
-        if self.sparse_features:
-            g = Graph(a=a, y=y)
-            g.x = x
-        else:
-            g = Graph(x=x.toarray(), a=a, y=y)
-        return [g]
-
-    @property
-    def labels(self):
-        return np.asarray(self.graphs[0].y).argmax(-1).astype(np.int64)
-
-    @property
-    def n_classes(self):
-        return int(self.graphs[0].y.shape[-1])
+        return [single_graph(x, a, y.astype(self.dtype), self.sparse_features)]

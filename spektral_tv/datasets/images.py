@@ -1,5 +1,5 @@
 """Region adjacency graphs of images, for segmentation by node clustering
-(MinCutPool paper, "000", §5.1 "Image Segmentation", Fig. 4).
+(the MinCutPool paper, §5.1 "Image Segmentation", Fig. 4).
 
 An over-segmentation (Felzenszwalb & Huttenlocher, or SLIC) cuts the image
 into small regions; the regions are the nodes, adjacent regions are joined
@@ -66,17 +66,21 @@ def oversegment(image, method="felzenszwalb", **kwargs):
 def region_adjacency_graph(image, segments):
     """The region adjacency graph of an over-segmented RGB image.
 
-    **Arguments**
+    Args:
+        image: (H, W, 3) RGB image (uint8 or float).
+        segments: (H, W) int region ids 0 .. R-1 (see :func:`oversegment`).
 
-    - ``image``: (H, W, 3) RGB image (uint8 or float);
-    - ``segments``: (H, W) int region ids 0 .. R-1 (see :func:`oversegment`).
+    Returns:
+        A ``Graph`` with ``x`` (R, 6) float32: mean colour and total colour
+        of each region (each block divided by its largest entry); ``a``
+        (R, R) scipy CSR float32, symmetric, the similarity weights
+        ``exp(-d² / 255)`` of skimage's ``rag_mean_color`` (d the distance of
+        the mean colours); and ``pos`` (R, 2) the centroid of every region as
+        (column, row) pixel coordinates.
 
-    Returns a ``Graph`` with ``x`` (R, 6) float32: mean colour and total
-    colour of each region (each block divided by its largest entry);
-    ``a`` (R, R) scipy CSR float32, symmetric, the similarity weights
-    ``exp(-d² / 255)`` of skimage's ``rag_mean_color`` (d the distance of the
-    mean colours); and ``pos`` (R, 2) the centroid of every region as
-    (column, row) pixel coordinates.
+    Raises:
+        ValueError: ``image`` is not RGB, or ``segments`` has another shape
+            or gaps in its ids.
     """
     from skimage import graph as skgraph
     from skimage.measure import regionprops

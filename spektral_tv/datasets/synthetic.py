@@ -7,20 +7,25 @@ community of each node. Geometric graphs also carry ``pos`` (N, 2), the
 node coordinates used to draw them (equal to ``x``). The same arguments and
 ``seed`` always give the same graph (NumPy ``default_rng(seed)``).
 
-Papers: "000" = Bianchi, Grattarola, Alippi, *Spectral Clustering with Graph
-Neural Networks for Graph Pooling* (ICML 2020); "002" = Hansen, Bianchi,
-*Total Variation Graph Neural Networks* (ICML 2023). Sizes the papers leave
-out come from the authors' public scripts (MinCutPool repository,
-``Clustering.py`` and ``Autoencoder.py``, which build these graphs with PyGSP:
-``Community(N=150)``, ``Grid2d(N1=15, N2=10)``, ``Ring(N=200)``,
-``Grid2d(N1=30, N2=30)``); the generators here are written from those
-descriptions, without PyGSP.
+Papers: "the MinCutPool paper" = Bianchi, Grattarola, Alippi, *Spectral
+Clustering with Graph Neural Networks for Graph Pooling* (ICML 2020); "the
+TVGNN paper" = Hansen, Bianchi, *Total Variation Graph Neural Networks* (ICML
+2023). Sizes the papers leave out come from the authors' public scripts
+(MinCutPool repository, ``Clustering.py`` and ``Autoencoder.py``, which build
+these graphs with PyGSP: ``Community(N=150)``, ``Grid2d(N1=15, N2=10)``,
+``Ring(N=200)``, ``Grid2d(N1=30, N2=30)``); the generators here are written
+from those descriptions, without PyGSP: grid and ring with networkx, the
+stochastic block models with a vectorized sampler (networkx's
+``stochastic_block_model`` was measured here 170x slower on the 6000-node
+graphs of :class:`~spektral_tv.datasets.LargeGraphs`: 888 ms against 5 ms).
 """
+import networkx as nx
 import numpy as np
 import scipy.sparse as sp
+from scipy.spatial import cKDTree
 from spektral.data import Graph
 
-from ._base import clean_adjacency
+from ._graph import clean_adjacency
 
 __all__ = ["community_graph", "grid2d", "grid_graph", "noisy_sbm", "ring_graph",
            "sbm"]
@@ -30,11 +35,17 @@ __all__ = ["community_graph", "grid2d", "grid_graph", "noisy_sbm", "ring_graph",
 # Helpers
 # ----------------------------------------------------------------------------
 def _adjacency(rows, cols, n):
+    """The clean float32 CSR adjacency (N, N) of the edges ``(rows, cols)``."""
     rows = np.asarray(rows, dtype=np.int64)
     cols = np.asarray(cols, dtype=np.int64)
-    a = sp.coo_matrix((np.ones(rows.size, np.float32), (rows, cols)),
-                      shape=(n, n))
+    a = sp.coo_matrix((np.ones(rows.size, np.float32), (rows, cols)), shape=(n, n))
     return clean_adjacency(a, np.float32)
+
+
+def _networkx_adjacency(graph):
+    """The clean float32 CSR adjacency of a networkx graph, nodes in the
+    graph's order."""
+    return clean_adjacency(nx.to_scipy_sparse_array(graph, format="coo"), np.float32)
 
 
 def _triangle_pairs(t, n):
@@ -101,23 +112,23 @@ def sbm(sizes, p_in, p_out, n_features=None, seed=0):
     another community with probability ``p_out``, independently.
 
     The planted-partition graph on which both papers' clustering losses are
-    illustrated (002 App. C.2 uses one with noisy features: see
-    :func:`noisy_sbm`); it is also the quick test bed of the layers.
+    illustrated (the TVGNN paper, App. C.2, uses one with noisy features: see
+    :func:`noisy_sbm`); it is also the quick test bed of the layers. Sampling
+    takes O(N + E) memory (no N x N array).
 
-    **Arguments**
+    Args:
+        sizes: the number of nodes of each community (nodes are numbered
+            community by community).
+        p_in: within-community edge probability.
+        p_out: between-community edge probability.
+        n_features: ``None`` (default): ``x`` is the identity ``I_N`` (one-hot
+            node identity: a featureless graph, so the communities can only be
+            found from the edges); an integer ``F``: ``x`` is (N, F) standard
+            Gaussian noise, independent of the communities.
+        seed: the random seed.
 
-    - ``sizes``: the number of nodes of each community (nodes are numbered
-      community by community);
-    - ``p_in``, ``p_out``: within- and between-community edge probabilities;
-    - ``n_features``: ``None`` (default): ``x`` is the identity ``I_N``
-      (one-hot node identity: a featureless graph, so the communities can
-      only be found from the edges); an integer ``F``: ``x`` is (N, F)
-      standard Gaussian noise, independent of the communities (uninformative
-      features);
-    - ``seed``: the random seed.
-
-    Returns a ``Graph`` with ``x``, ``a`` and ``y`` (the community of each
-    node). Sampling takes O(N + E) memory (no N x N array).
+    Returns:
+        A ``Graph`` with ``x``, ``a`` and ``y`` (the community of each node).
     """
     sizes = [int(s) for s in np.atleast_1d(sizes)]
     if not sizes or min(sizes) < 1:
@@ -144,7 +155,7 @@ def sbm(sizes, p_in, p_out, n_features=None, seed=0):
 
 def noisy_sbm(n_nodes=200, n_communities=3, p_in=0.3, p_out=0.005,
               noise_std=1.5, seed=0):
-    """The denoising task of TVGNN (paper 002, App. C.2, Figs. 20-21).
+    """The denoising task of the TVGNN paper (App. C.2, Figs. 20-21).
 
     "A Stochastic-Block Model graph with three communities. The graph has 200
     nodes, the probability of having a within-community edge is set to 0.3,
@@ -157,10 +168,18 @@ def noisy_sbm(n_nodes=200, n_communities=3, p_in=0.3, p_out=0.005,
     reading). Edges are noisy too: the ``p_out`` edges join different
     communities. The labels stay clean.
 
-    Communities have sizes as equal as possible (200 -> 67, 67, 66).
+    Args:
+        n_nodes: number of nodes; the communities have sizes as equal as
+            possible (200 -> 67, 67, 66).
+        n_communities: number of communities (and of feature columns).
+        p_in: within-community edge probability.
+        p_out: between-community edge probability.
+        noise_std: standard deviation of the Gaussian noise on the features.
+        seed: the random seed (the graph does not depend on the noise).
 
-    Returns a ``Graph`` with ``x`` the noisy features (N, K), ``x_clean`` the
-    one-hot features, ``a``, and ``y`` the (clean) community of each node.
+    Returns:
+        A ``Graph`` with ``x`` the noisy features (N, K), ``x_clean`` the
+        one-hot features, ``a``, and ``y`` the (clean) community of each node.
     """
     n_nodes, n_communities = int(n_nodes), int(n_communities)
     if n_communities < 1 or n_nodes < n_communities:
@@ -182,7 +201,7 @@ def noisy_sbm(n_nodes=200, n_communities=3, p_in=0.3, p_out=0.005,
 # ----------------------------------------------------------------------------
 def community_graph(n_nodes=150, n_communities=None, seed=0, min_size=None,
                     epsilon=None, world_density=None, size_ratio=1.0):
-    """The community network of MinCutPool's Fig. 3 (a-c) (paper 000, §5.1,
+    """The community network of the MinCutPool paper's Fig. 3 (a-c) (§5.1,
     "Clustering on Synthetic Networks"): "a network with 6 communities ...
     The adjacency matrix A is binary and the features X are the 2-D node
     coordinates"; clustered with K = 6. The authors' script builds it as
@@ -201,9 +220,19 @@ def community_graph(n_nodes=150, n_communities=None, seed=0, min_size=None,
       anywhere are joined too (default density ``1 / N``: about N / 2 edges),
       the noise edges between communities.
 
-    Nodes are numbered community by community. Returns a ``Graph`` with
-    ``x`` the 2-D coordinates (N, 2), ``a``, ``y`` the community of each node
-    and ``pos`` (= ``x``).
+    Args:
+        n_nodes: number of nodes N (>= 2).
+        n_communities: number of communities; default ``round(sqrt(N) / 2)``.
+        seed: the random seed.
+        min_size: smallest community size; default ``round(N / (3 K))``.
+        epsilon: distance under which two nodes of a community are joined.
+        world_density: probability of a noise edge between any two nodes.
+        size_ratio: radius of the circle of centres, in units of ``sqrt(N)``.
+
+    Returns:
+        A ``Graph`` with ``x`` the 2-D coordinates (N, 2), ``a``, ``y`` the
+        community of each node (nodes numbered community by community) and
+        ``pos`` (= ``x``).
     """
     n = int(n_nodes)
     if n < 2:
@@ -232,11 +261,12 @@ def community_graph(n_nodes=150, n_communities=None, seed=0, min_size=None,
     rows, cols = [], []
     offsets = np.concatenate([[0], np.cumsum(sizes)])
     for c in range(k):
-        idx = np.arange(offsets[c], offsets[c + 1])
-        d = np.linalg.norm(pos[idx, None] - pos[None, idx], axis=-1)
-        r, q = np.nonzero(np.triu(d < eps, 1))
-        rows.append(idx[r])
-        cols.append(idx[q])
+        # The pairs of the community closer than eps (a KD-tree: no s x s
+        # distance matrix). query_pairs keeps d <= eps: the same edges as
+        # d < eps except at exact ties, which continuous positions never make.
+        pairs = cKDTree(pos[offsets[c]:offsets[c + 1]]).query_pairs(eps, output_type="ndarray")
+        rows.append(pairs[:, 0] + offsets[c])
+        cols.append(pairs[:, 1] + offsets[c])
     t = _sample_pairs(rng, n * (n - 1) // 2, density)
     r, q = _triangle_pairs(t, n)
     rows.append(r)
@@ -250,24 +280,28 @@ def grid2d(n_rows=30, n_cols=30):
     """A regular 2-D grid (4-neighbour lattice) with the node coordinates as
     features.
 
-    - Paper 000 §5.2 (GNN autoencoder, Fig. 7): the grid whose coordinates the
+    - The MinCutPool paper, §5.2 (GNN autoencoder, Fig. 7): the grid whose coordinates the
       MinCutPool autoencoder reconstructs (the authors' script: PyGSP
       ``Grid2d(N1=30, N2=30)``, 900 nodes, pooling to 25% of the nodes).
-    - Paper 002 App. C.3 (Figs. 23-24b): the "2D grid graph" clustered with
+    - The TVGNN paper, App. C.3 (Figs. 23-24b): the "2D grid graph" clustered with
       K = 10 to compare the sharpness of the assignments (its size is not
       given; 30 x 30 by default here).
 
     Node ``r * n_cols + c`` is at row ``r``, column ``c``; ``x[i] =
-    (c / (n_cols - 1), r / (n_rows - 1))`` in [0, 1]^2. Returns a ``Graph``
-    with ``x`` (N, 2), ``a`` and ``pos`` (= ``x``); no labels (``y`` None).
+    (c / (n_cols - 1), r / (n_rows - 1))`` in [0, 1]^2.
+
+    Args:
+        n_rows: number of rows (>= 1).
+        n_cols: number of columns (>= 1).
+
+    Returns:
+        A ``Graph`` with ``x`` (N, 2), ``a`` and ``pos`` (= ``x``); no labels
+        (``y`` None).
     """
     n_rows, n_cols = int(n_rows), int(n_cols)
     if n_rows < 1 or n_cols < 1:
         raise ValueError("n_rows and n_cols must be >= 1")
-    ids = np.arange(n_rows * n_cols).reshape(n_rows, n_cols)
-    rows = np.concatenate([ids[:, :-1].ravel(), ids[:-1, :].ravel()])
-    cols = np.concatenate([ids[:, 1:].ravel(), ids[1:, :].ravel()])
-    a = _adjacency(rows, cols, n_rows * n_cols)
+    a = _networkx_adjacency(nx.grid_2d_graph(n_rows, n_cols))  # nodes row by row
     r, c = np.divmod(np.arange(n_rows * n_cols), n_cols)
     x = np.stack([c / max(n_cols - 1, 1), r / max(n_rows - 1, 1)], 1)
     x = x.astype(np.float32)
@@ -275,7 +309,7 @@ def grid2d(n_rows=30, n_cols=30):
 
 
 def grid_graph(n_rows=15, n_cols=10):
-    """The grid of MinCutPool's Fig. 3 (d-f) (paper 000, §5.1, "Clustering on
+    """The grid of the MinCutPool paper's Fig. 3 (d-f) (§5.1, "Clustering on
     Synthetic Networks": "a regular grid ... The adjacency matrix A is binary
     and the features X are the 2-D node coordinates"), clustered with K = 5.
     The authors' script uses PyGSP ``Grid2d(N1=15, N2=10)``: 150 nodes, the
@@ -287,21 +321,26 @@ def ring_graph(n_nodes=200):
     """A ring (cycle) graph with the 2-D coordinates of the nodes on the unit
     circle as features.
 
-    - Paper 000 §5.2 (GNN autoencoder, Fig. 6): the ring whose coordinates the
+    - The MinCutPool paper, §5.2 (GNN autoencoder, Fig. 6): the ring whose coordinates the
       autoencoder reconstructs (the authors' script: PyGSP ``Ring(N=200)``).
-    - Paper 002 App. C.3 (Figs. 22, 24a): the "2D ring graph" clustered with
+    - The TVGNN paper, App. C.3 (Figs. 22, 24a): the "2D ring graph" clustered with
       K = 5; the sharpness plot walks along the circumference, i.e. node
       order here (its size is not given; 200 by default).
 
     Node ``i`` is at angle ``2 pi i / N``: ``x[i] = (cos, sin)``, joined to
-    nodes ``i - 1`` and ``i + 1`` (mod N). Returns a ``Graph`` with ``x``
-    (N, 2), ``a`` and ``pos`` (= ``x``); no labels (``y`` None).
+    nodes ``i - 1`` and ``i + 1`` (mod N).
+
+    Args:
+        n_nodes: number of nodes N (>= 3).
+
+    Returns:
+        A ``Graph`` with ``x`` (N, 2), ``a`` and ``pos`` (= ``x``); no labels
+        (``y`` None).
     """
     n = int(n_nodes)
     if n < 3:
         raise ValueError("a ring needs n_nodes >= 3")
-    i = np.arange(n)
-    a = _adjacency(i, (i + 1) % n, n)
-    angle = 2 * np.pi * i / n
+    a = _networkx_adjacency(nx.cycle_graph(n))
+    angle = 2 * np.pi * np.arange(n) / n
     x = np.stack([np.cos(angle), np.sin(angle)], 1).astype(np.float32)
     return Graph(x=x, a=a, pos=x.copy())

@@ -29,18 +29,11 @@ import numpy as np
 import scipy.sparse as sp
 from spektral.data import Graph
 
-from ._base import (
-    GraphLabelsMixin,
-    LocalDataset,
-    cache_folder,
-    data_roots,
-    download_first,
-    extract_archive,
-    find_file,
-    missing_files,
-    one_hot,
-    read_numbers,
-)
+from ._base import GraphLabelsMixin, LocalDataset
+from ._download import download_first, extract_archive
+from ._graph import float_dtype, one_hot
+from ._paths import cache_folder, data_roots, find_file, missing_files
+from ._readers import DatasetFileError, read_numbers
 
 TU_URL = "https://www.chrsmrrs.com/graphkerneldatasets/{}.zip"
 ARCHIVE_EXTENSIONS = (".tar.xz", ".tar.gz", ".tgz", ".tar.bz2", ".tar", ".zip")
@@ -61,7 +54,8 @@ class TUDataset(GraphLabelsMixin, LocalDataset):
 
     **Each graph**: ``a`` scipy CSR (n, n), binary, symmetric, no self-loops
     (duplicate edges merged); ``x`` (n, F) or ``None`` for the featureless
-    datasets (IMDB-BINARY, REDDIT-BINARY, COLLAB: see :func:`degree_features`);
+    datasets (IMDB-BINARY, REDDIT-BINARY, COLLAB: see
+    :func:`spektral_tv.datasets.degree_features`);
     ``y`` the one-hot graph class: the label values, whatever they are
     (``-1/1``, ``0/1``, ``1..C``), sorted and mapped to ``0..C-1``. With only
     ``NAME_graph_attributes.txt``, ``y`` holds those floats instead.
@@ -74,15 +68,13 @@ class TUDataset(GraphLabelsMixin, LocalDataset):
 
     def __init__(self, name, node_attributes=True, node_labels=True,
                  dtype=np.float32, allow_download=True, **kwargs):
-        if hasattr(dtype, "as_numpy_dtype"):
-            dtype = dtype.as_numpy_dtype
         name = str(name)
         if not name or "/" in name or "\\" in name or name.startswith("."):
             raise ValueError(f"invalid TU dataset name {name!r}")
         self.name = name
         self.node_attributes = bool(node_attributes)
         self.node_labels = bool(node_labels)
-        self.dtype = np.dtype(dtype)
+        self.dtype = float_dtype(dtype)
         self.label_values = None
         super().__init__(allow_download=allow_download, **kwargs)
 
@@ -121,7 +113,13 @@ class TUDataset(GraphLabelsMixin, LocalDataset):
                     continue
                 if osp.isdir(root):  # a broken earlier extraction
                     shutil.rmtree(root)
-                extract_archive(archive, root)
+                try:
+                    extract_archive(archive, root)
+                except DatasetFileError as error:
+                    error.remedy = (f"Replace it with a complete copy of {self._urls(None)[0]} "
+                                    "(any of the archive formats), or delete it to let the "
+                                    "dataset be downloaded.")
+                    raise
                 folder = find_file(root, required[0])
                 if folder and not missing_files(folder, required):
                     return folder
@@ -142,7 +140,14 @@ class TUDataset(GraphLabelsMixin, LocalDataset):
         tmp = tempfile.mkdtemp(dir=parent, prefix=".unpack-")
         try:
             unpacked = osp.join(tmp, "x")
-            extract_archive(zip_path, unpacked)
+            try:
+                extract_archive(zip_path, unpacked)
+            except DatasetFileError as error:
+                error.remedy = (f"It was downloaded from {self._urls(None)[0]} and has been "
+                                "deleted; load the dataset again to download it again, or "
+                                "download and unpack it by hand into "
+                                f"{self.download_folder}.")
+                raise
             inner = find_file(unpacked, self._required()[0])
             if inner is None:
                 problem = f"the zip holds no {self._required()[0]}"
@@ -155,6 +160,15 @@ class TUDataset(GraphLabelsMixin, LocalDataset):
             if osp.exists(zip_path):
                 os.remove(zip_path)
         return True, attempts
+
+    def _remedy(self, path):
+        root = self._extraction_root()
+        if osp.abspath(path).startswith(root + os.sep):
+            return (f"It was extracted from an archive of a data folder: delete {root} "
+                    "to extract it again, and check the archive.")
+        return (f"Delete the folder {osp.dirname(path)} to download the dataset again "
+                f"(from {self._urls(None)[0]}), or replace the files with complete copies "
+                "from there.")
 
     def _file(self, kind):
         return osp.join(self.path, f"{self.name}_{kind}.txt")
@@ -176,9 +190,13 @@ class TUDataset(GraphLabelsMixin, LocalDataset):
                 f"{self.name}: neither {self._file('graph_labels')} nor "
                 f"{self._file('graph_attributes')} exists")
         n_graphs = y.shape[0]
-        if n_total and (graph_of.min() < 0 or graph_of.max() >= n_graphs):
-            raise ValueError(f"{self.name}: graph indicator out of range "
-                             f"1..{n_graphs} (the number of graph labels)")
+        indicator = self._file("graph_indicator")
+        if graph_of.min() < 0 or graph_of.max() >= n_graphs:
+            raise DatasetFileError(indicator, f"graph ids out of range 1..{n_graphs} (the "
+                                   "number of graph labels)")
+        if graph_of.max() + 1 < n_graphs:
+            raise DatasetFileError(indicator, f"names {graph_of.max() + 1} graphs, but there "
+                                   f"are {n_graphs} graph labels: one of the files is truncated")
 
         # Nodes of one graph must be contiguous: reorder them if they are not.
         order = None
@@ -192,9 +210,9 @@ class TUDataset(GraphLabelsMixin, LocalDataset):
         # whose diagonal blocks are the graphs).
         edges = read_numbers(self._file("A"), np.int64, columns=2)
         edges -= 1
-        if edges.size and (edges.min() < 0 or edges.max() >= n_total):
-            raise ValueError(f"{self.name}: node id out of range in "
-                             f"{self._file('A')}")
+        if edges.min() < 0 or edges.max() >= n_total:
+            raise DatasetFileError(self._file("A"), f"node ids out of range 1..{n_total} "
+                                   "(the number of lines of the graph indicator)")
         index_dtype = np.int32 if n_total < 2**31 - 1 else np.int64
         if order is not None:
             new_id = np.empty(n_total, index_dtype)
@@ -205,7 +223,8 @@ class TUDataset(GraphLabelsMixin, LocalDataset):
         src, dst = edges[:, 0], edges[:, 1]
         del edges
         if np.any(graph_of[src] != graph_of[dst]):
-            raise ValueError(f"{self.name}: an edge joins two graphs")
+            raise DatasetFileError(self._file("A"), "an edge joins two graphs of the graph "
+                                   "indicator")
         keep = src != dst
         src, dst = src[keep], dst[keep]
         rows = np.concatenate([src, dst])
@@ -221,17 +240,12 @@ class TUDataset(GraphLabelsMixin, LocalDataset):
         # Node features.
         parts = []
         if self.node_attributes and osp.isfile(self._file("node_attributes")):
-            parts.append(read_numbers(self._file("node_attributes"),
-                                      np.float64, columns="auto"))
+            parts.append(self._node_file("node_attributes", np.float64, n_total))
         if self.node_labels and osp.isfile(self._file("node_labels")):
-            node_labels = read_numbers(self._file("node_labels"), np.int64,
-                                       columns="auto")
+            node_labels = self._node_file("node_labels", np.int64, n_total)
             parts.extend(one_hot(col)[0] for col in node_labels.T)
         x_all = None
         if parts:
-            if any(p.shape[0] != n_total for p in parts):
-                raise ValueError(f"{self.name}: node files disagree on the "
-                                 "number of nodes")
             x_all = np.concatenate(parts, axis=1).astype(self.dtype, copy=False)
             if order is not None:
                 x_all = x_all[order]
@@ -248,48 +262,16 @@ class TUDataset(GraphLabelsMixin, LocalDataset):
             graphs.append(Graph(x=x, a=a, y=y[g]))
         return graphs
 
+    def _node_file(self, kind, dtype, n_total):
+        """The rows of a per-node file, one per line of the graph indicator."""
+        values = read_numbers(self._file(kind), dtype, columns="auto")
+        if values.shape[0] != n_total:
+            raise DatasetFileError(self._file(kind), f"{values.shape[0]} lines, but the graph "
+                                   f"indicator has {n_total}: one of the two is truncated")
+        return values
+
     # -- conveniences -------------------------------------------------------------
     @property
     def n_classes(self):
         return None if self.label_values is None else len(self.label_values)
 
-
-def degree_features(graph, max_degree, concatenate=True):
-    """One-hot node degrees as node features: a transform for the featureless
-    TU datasets (IMDB-BINARY, REDDIT-BINARY, COLLAB).
-
-    The degree (number of neighbours, self-loops not counted) of each node is
-    clipped to ``max_degree`` and one-hot encoded in ``max_degree + 1``
-    columns. Returns a new ``Graph`` (the input is not changed) whose ``x`` is
-    that encoding, appended to the existing ``x`` when ``concatenate`` is True
-    and ``x`` exists. Use it as ``dataset.apply(lambda g: degree_features(g, 100))``
-    or ``TUDataset(..., transforms=functools.partial(degree_features, max_degree=100))``.
-    """
-    max_degree = int(max_degree)
-    if max_degree < 0:
-        raise ValueError("max_degree must be >= 0")
-    a = graph.a
-    if a is None:
-        raise ValueError("the graph has no adjacency matrix")
-    if sp.issparse(a):
-        a = sp.csr_matrix(a)
-        a.eliminate_zeros()
-        degree = np.diff(a.indptr) - (a.diagonal() != 0)
-    else:
-        a = np.asarray(a)
-        degree = np.count_nonzero(a, axis=-1) - (np.diagonal(a) != 0)
-    degree = np.minimum(degree, max_degree)
-    return with_node_features(graph, np.eye(max_degree + 1)[degree], concatenate)
-
-
-def with_node_features(graph, feats, concatenate=True):
-    """A shallow copy of ``graph`` whose ``x`` is ``feats`` (cast to the
-    dtype of ``x``, float32 if there is none), appended to the existing ``x``
-    when ``concatenate`` is True and ``x`` exists."""
-    import copy
-
-    has_x = isinstance(graph.x, np.ndarray)
-    feats = np.asarray(feats, dtype=graph.x.dtype if has_x else np.float32)
-    out = copy.copy(graph)
-    out.x = np.concatenate([graph.x, feats], axis=-1) if concatenate and has_x else feats
-    return out
