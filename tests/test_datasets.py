@@ -437,13 +437,19 @@ def test_tudataset_unsorted_indicator(tmp_path, no_network):
         TUDataset("MIX")
 
 
-def test_tudataset_download_path(tmp_path, fake_remote):
-    remote, calls, _ = fake_remote
-    src = tmp_path / "zipsrc" / "TOY"
+def write_tu_zip(path, scratch):
+    """The TU zip of :func:`write_tu`'s TOY dataset, as TU Dortmund serves it
+    (one folder TOY/ inside); ``scratch`` a folder for the source files."""
+    src = scratch / "zipsrc" / "TOY"
     write_tu(src, "TOY")
-    with zipfile.ZipFile(remote / "TOY.zip", "w") as zf:
+    with zipfile.ZipFile(path, "w") as zf:
         for f in sorted(os.listdir(src)):
             zf.write(src / f, f"TOY/{f}")
+
+
+def test_tudataset_download_path(tmp_path, fake_remote):
+    remote, calls, _ = fake_remote
+    write_tu_zip(remote / "TOY.zip", tmp_path)
     ds = TUDataset("TOY")
     assert calls == ["https://www.chrsmrrs.com/graphkerneldatasets/TOY.zip"]
     target = tmp_path / "spektral" / "TUDataset" / "TOY"
