@@ -19,6 +19,7 @@ and ACC uses the best one-to-one matching of clusters to classes
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 from sklearn.metrics import completeness_score, normalized_mutual_info_score
+from sklearn.metrics.cluster import contingency_matrix
 
 __all__ = ["nmi", "accuracy", "completeness", "sharpness", "clustering_scores"]
 
@@ -138,12 +139,7 @@ def accuracy(labels_true, labels_pred):
         ValueError: if an input is not 1-D, is empty, or the lengths differ.
     """
     y_true, y_pred = _label_pair(labels_true, labels_pred)
-    _, t = np.unique(y_true, return_inverse=True)
-    _, p = np.unique(y_pred, return_inverse=True)
-    t = t.reshape(-1)
-    p = p.reshape(-1)
-    counts = np.zeros((t.max() + 1, p.max() + 1), dtype=np.int64)
-    np.add.at(counts, (t, p), 1)
+    counts = contingency_matrix(y_true, y_pred)  # classes x clusters, sorted ids
     rows, cols = linear_sum_assignment(counts, maximize=True)
     return float(counts[rows, cols].sum() / y_true.shape[0])
 
