@@ -146,6 +146,20 @@ def _palette_hls(k, palette=None):
     return out
 
 
+def _as_edges(edges, n_nodes, name="edges"):
+    """`edges` as an int64 array (E, 2) of node ids in [0, n_nodes); None or
+    an empty sequence give (0, 2). The one check of every plot's `edges`."""
+    if edges is None or np.size(edges) == 0:
+        return np.zeros((0, 2), np.int64)
+    e = np.asarray(edges)
+    if e.ndim != 2 or e.shape[1] != 2 or not np.issubdtype(e.dtype, np.integer):
+        raise ValueError(f"`{name}` must be an int array of node pairs (E, 2), e.g. "
+                         f"plotting.edge_list(a); got shape {e.shape}, dtype {e.dtype}.")
+    if e.min() < 0 or e.max() >= n_nodes:
+        raise ValueError(f"`{name}` has node ids outside [0, {n_nodes}).")
+    return e.astype(np.int64, copy=False)
+
+
 def edge_list(a):
     """The undirected edges of an adjacency (N, N), scipy sparse or dense, as
     node pairs ``(i, j)`` with ``i < j``, shape (E, 2): the ``edges`` argument
@@ -336,27 +350,26 @@ def plot_loss_curves(history, ax=None, path=None, logy=False, title=None):
 # --------------------------------------------------------------------------- #
 # Nodes in 2-D
 # --------------------------------------------------------------------------- #
-def _default_node_size(xy, ax, sample=256, chunk=8192):
+def _default_node_size(xy, ax, sample=256):
     """Marker area (points²) for nodes at `xy` drawn in `ax`: a diameter of
-    0.75 x the median nearest-neighbour distance (over up to `sample` nodes),
-    clipped to [4.5, 14] points. Memory O(sample x chunk)."""
+    0.75 x the median distance to the nearest other position (over up to
+    `sample` nodes, found with a KD-tree: memory O(N)), clipped to [4.5, 14]
+    points."""
+    from scipy.spatial import cKDTree
+
     n = xy.shape[0]
     span = float(np.ptp(xy, axis=0).max()) if n > 1 else 0.0
     if n < 2 or span == 0:
         return 40.0
     pick = np.linspace(0, n - 1, min(n, sample)).astype(np.int64)
-    nearest = np.full(pick.shape[0], np.inf)
-    for start in range(0, n, chunk):
-        d = ((xy[pick, None, :] - xy[None, start:start + chunk, :]) ** 2).sum(-1)
-        d[d == 0] = np.inf  # the node itself and duplicates
-        nearest = np.minimum(nearest, d.min(axis=1))
-    finite = nearest[np.isfinite(nearest)]
-    if finite.size == 0:
-        return 40.0
+    # Distinct positions only, so the second neighbour of a node is the nearest
+    # node elsewhere (duplicated positions do not count as neighbours).
+    nearest, _ = cKDTree(np.unique(xy, axis=0)).query(xy[pick], k=2)
+    nearest = nearest[:, 1]
     fig = ax.figure
     pos = ax.get_position()
     side_pt = 72.0 * min(pos.width * fig.get_figwidth(), pos.height * fig.get_figheight())
-    diameter = 0.75 * float(np.sqrt(np.median(finite))) * side_pt / (1.05 * span)
+    diameter = 0.75 * float(np.median(nearest)) * side_pt / (1.05 * span)
     return float(np.clip(diameter, 4.5, 14.0) ** 2)
 
 
@@ -395,15 +408,10 @@ def plot_clusters_2d(coords, s, ax=None, path=None, edges=None, title=None,
     fig, ax = _new_axes(ax, (5.0, 5.0))
     if node_size is None:
         node_size = _default_node_size(xy, ax)
-    if edges is not None:
-        e = np.asarray(edges)
-        if e.size:
-            if e.ndim != 2 or e.shape[1] != 2 or not np.issubdtype(e.dtype, np.integer):
-                raise ValueError(f"`edges` must be an int array (E, 2), got {e.shape} {e.dtype}.")
-            if e.min() < 0 or e.max() >= n:
-                raise ValueError(f"`edges` has node ids outside [0, {n}).")
-            ax.add_collection(LineCollection(xy[e], colors="0.7", linewidths=0.6,
-                                             zorder=1), autolim=True)
+    e = _as_edges(edges, n)
+    if e.size:
+        ax.add_collection(LineCollection(xy[e], colors="0.7", linewidths=0.6, zorder=1),
+                          autolim=True)
     ax.scatter(xy[:, 0], xy[:, 1], c=colors, s=node_size, zorder=2,
                edgecolors="0.35", linewidths=0.3)
     ax.set_aspect("equal", adjustable="datalim")
@@ -519,9 +527,7 @@ def plot_segmentation(image, overseg_labels, graph_coords, edges, result_labels,
         xy = xy[:, ::-1]
     elif coords_order != "xy":
         raise ValueError(f"`coords_order` must be 'xy' or 'rc', got {coords_order!r}.")
-    e = np.asarray(edges).reshape(-1, 2) if np.size(edges) else np.zeros((0, 2), int)
-    if e.size and (e.min() < 0 or e.max() >= xy.shape[0]):
-        raise ValueError(f"`edges` has node ids outside [0, {xy.shape[0]}).")
+    e = _as_edges(edges, xy.shape[0])
 
     res = np.asarray(result_labels)
     if res.shape == seg.shape:
@@ -601,18 +607,14 @@ def plot_reconstruction(x, reconstructions, path=None, edges=None, cmap="viridis
                 f"reconstruction {title!r} must have the shape of `x` {xy.shape}, "
                 f"got {rec.shape}.")
         panels[str(title)] = rec
-    e = None
-    if edges is not None and np.size(edges):
-        e = np.asarray(edges)
-        if e.ndim != 2 or e.shape[1] != 2 or e.min() < 0 or e.max() >= xy.shape[0]:
-            raise ValueError(f"`edges` must be node pairs (E, 2) in [0, {xy.shape[0]}).")
+    e = _as_edges(edges, xy.shape[0])
     colors = xy.sum(axis=1)
     lo, hi = xy.min(axis=0) - pad, xy.max(axis=0) + pad
     side = 3.2
     fig = Figure(figsize=(side * len(panels), side + 0.7), layout="constrained")
     axes = np.atleast_1d(fig.subplots(1, len(panels)))
     for ax, (title, pts) in zip(axes, panels.items()):
-        if e is not None:
+        if e.size:
             ax.add_collection(LineCollection(pts[e], colors="0.75", linewidths=0.5,
                                              zorder=1))
         ax.scatter(pts[:, 0], pts[:, 1], c=colors, cmap=cmap, s=9, zorder=2)
