@@ -602,6 +602,19 @@ def test_unknown_names():
         TUDataset("../PROTEINS")
 
 
+def test_dtype_argument(tmp_path, no_network):
+    import tensorflow as tf
+
+    write_tu(tmp_path / "data" / "TUDataset" / "TOY", "TOY")
+    assert TUDataset("TOY", dtype=tf.float64)[0].x.dtype == np.float64
+    assert TUDataset("TOY", dtype="float16")[0].a.dtype == np.float16
+    for make in (lambda: TUDataset("TOY", dtype="int32"),
+                 lambda: Citation("cora", dtype=np.int64),
+                 lambda: Bench("easy", dtype="nonsense")):
+        with pytest.raises(ValueError, match="dtype must be a float dtype"):
+            make()
+
+
 def test_download_url_reads_file_urls(tmp_path):
     """The real download function, on a file:// URL (no network)."""
     src = tmp_path / "src.bin"

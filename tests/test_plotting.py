@@ -319,3 +319,23 @@ def test_edge_list_undirected_pairs_without_self_loops():
         assert edges.shape == (3, 2) and edges.dtype == np.int64
         assert set(map(tuple, edges.tolist())) == expected
     assert plotting.edge_list(np.zeros((3, 3))).shape == (0, 2)
+
+
+@pytest.mark.parametrize("bad,match", [
+    (np.array([[0, 4]]), r"outside \[0, 4\)"),
+    (np.array([[-1, 2]]), "outside"),
+    (np.array([0, 1, 1, 2]), r"node pairs \(E, 2\)"),  # flat, not (E, 2)
+    (np.array([[0.0, 1.0]]), "int array"),
+])
+def test_every_plot_checks_edges_the_same_way(bad, match):
+    xy = np.array([[0.0, 0.0], [1.0, 0.0], [0.0, 1.0], [1.0, 1.0]])
+    image, seg, coords, _ = quadrant_image()
+    plots = [
+        lambda e: plotting.plot_clusters_2d(xy, np.eye(4), edges=e),
+        lambda e: plotting.plot_reconstruction(xy, {"rec": xy}, edges=e),
+        lambda e: plotting.plot_segmentation(image, seg, coords, e, np.array([0, 0, 1, 1])),
+    ]
+    for plot in plots:
+        with pytest.raises(ValueError, match=match):
+            plot(bad)
+        assert plot(np.zeros((0, 2), np.int64)) is not None  # no edges is fine
