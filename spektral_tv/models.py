@@ -11,11 +11,12 @@ from spektral.layers import GCSConv
 from spektral_tv.initializers import FreshDraws
 from spektral_tv.layers import AsymCheegerCutPool, GTVConv, MinCutPool
 
-# Seed 002 (TVGNN), Table 5, vertex clustering; 500 epochs as the authors'
-# scripts. Table 5's "1 MLP layer" is read as the authors' PyTorch reference
-# reads it: the MLP is the single output layer (its 256 channels unused). With
-# a hidden layer of 256 units (their TensorFlow script) runs are bimodal: on
-# Cora, seeds 0/1/3 reach NMI 0.07/0.29/0.26 with it and 0.47/0.46/0.41 without.
+# The TVGNN paper, Table 5, vertex clustering (the network; its training
+# settings, lr 1e-3 and 500 epochs as the authors' scripts, are
+# `spektral_tv.training.CLUSTERING_TRAINING`). Table 5's "1 MLP layer" is read
+# as the authors' PyTorch reference reads it: the MLP is the single output
+# layer (its 256 channels unused). With a hidden layer of 256 units (their
+# TensorFlow script) runs are bimodal on Cora.
 TVGNN_CLUSTERING = dict(
     mp_layers=2,
     mp_channels=512,
@@ -26,21 +27,18 @@ TVGNN_CLUSTERING = dict(
     mlp_activation="relu",
     totvar_coeff=0.785,
     balance_coeff=0.514,
-    learning_rate=1e-3,
-    epochs=500,
 )
 
-# Seed 000 (MinCutPool), App. C and the authors' script: one MP layer of eq. 1
+# The MinCutPool paper, App. C, and the authors' script: one MP layer of eq. 1
 # (Spektral's GCSConv) with 16 ELU units on the normalized adjacency, then
-# MinCutPool without hidden MLP layers, 10 000 iterations.
+# MinCutPool without hidden MLP layers (trained with lr 5e-4 for 10 000
+# iterations: `spektral_tv.training.CLUSTERING_TRAINING`).
 MINCUT_CLUSTERING = dict(
     mp_layers=1,
     mp_channels=16,
     mp_activation="elu",
     mlp_hidden=[],
     mlp_activation="relu",
-    learning_rate=5e-4,
-    epochs=10000,
 )
 
 
@@ -55,7 +53,7 @@ def _config(defaults, overrides):
 
 
 def tvgnn_clustering_model(n_features, k, sparse_features=False, **config):
-    """TVGNN for vertex clustering (seed 002 Fig. 3a): GTVConv stack, then
+    """TVGNN for vertex clustering (the TVGNN paper, Fig. 3a): GTVConv stack, then
     AsymCheegerCutPool. Inputs [x, a] with `a` the raw adjacency as a
     `tf.SparseTensor`; output the soft assignments S (N, K).
 
@@ -84,7 +82,7 @@ def tvgnn_clustering_model(n_features, k, sparse_features=False, **config):
 
 
 def mincut_clustering_model(n_features, k, sparse_features=False, **config):
-    """MinCutPool for vertex clustering (seed 000 §5.1): GCSConv layers (eq. 1)
+    """MinCutPool for vertex clustering (the MinCutPool paper, §5.1): GCSConv layers (eq. 1)
     on the normalized adjacency, then MinCutPool. Inputs [x, a] with `a` the
     normalized adjacency D^-½ A D^-½ as a `tf.SparseTensor`
     (`spektral.layers.GCSConv.preprocess`); output S (N, K).
@@ -116,8 +114,8 @@ def mincut_clustering_model(n_features, k, sparse_features=False, **config):
 # eq. 1 (GCSConv, 32 tanh units) before the pool, the pool keeps 25% of the
 # nodes (MinCutPool with a hidden MLP layer of 32 units), unpooling, then
 # three MP layers (32, 32 tanh, linear to the features), all on the
-# normalized adjacency of the input graph; MSE, Adam lr 5e-3, 10 000
-# iterations with early stopping (patience 1000, min. improvement 1e-5).
+# normalized adjacency of the input graph. Trained on the MSE (Adam lr 5e-3,
+# 10 000 iterations, early stopping: `spektral_tv.training.AUTOENCODER_TRAINING`).
 AUTOENCODER = dict(
     mp_channels=32,
     mp_activation="tanh",
@@ -128,9 +126,6 @@ AUTOENCODER = dict(
     mlp_activation="relu",
     totvar_coeff=TVGNN_CLUSTERING["totvar_coeff"],
     balance_coeff=TVGNN_CLUSTERING["balance_coeff"],
-    learning_rate=5e-3,
-    epochs=10000,
-    patience=1000,
 )
 AUTOENCODER_POOLS = ("mincut", "tvgnn", "diffpool", "topk")
 
@@ -224,19 +219,6 @@ def autoencoder_parts(model):
     outputs = dict(x_pool=x_pool, a_pool=a_pool, selection=selection,
                    x_unpool=x_unpool, a_unpool=a_unpool, x_rec=model.output)
     return keras.Model(model.inputs, outputs)
-
-
-def autoencoder_inputs(x, a):
-    """`[x, a_norm, a]` tensors for `autoencoder_model` from features (N, F)
-    and a scipy adjacency (N, N)."""
-    import numpy as np
-    import scipy.sparse as sp
-
-    from spektral_tv.training import to_tensor  # training imports this module
-
-    a = sp.csr_matrix(a, dtype=np.float32)
-    return [to_tensor(x, sparse=False), to_tensor(GCSConv.preprocess(a), sparse=True),
-            to_tensor(a, sparse=True)]
 
 
 # ----------------------------------------------------------------------------

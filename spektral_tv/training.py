@@ -1,14 +1,17 @@
-"""Feeding and training the clustering models of `spektral_tv.models`, shared
-by the scripts and the notebooks.
+"""Feeding and training the models of `spektral_tv.models`, shared by the
+experiments and the notebooks.
 
 - `to_tensor`: a scipy / NumPy matrix as a `tf.SparseTensor` or dense tensor;
-- `clustering_inputs`: the `[x, a]` inputs of the TVGNN or MinCutPool
-  clustering model (raw adjacency for TVGNN, D^-½ A D^-½ for MinCutPool's
-  GCSConv), features sparse when sparse enough to pay;
-- `train_clustering`: a fresh TVGNN or MinCutPool clustering model trained
-  with `model.fit` on its pool's auxiliary losses alone;
-- `KeepLowestLoss`, `EpochTimer`: `model.fit` callbacks.
+- `clustering_inputs`, `autoencoder_inputs`: the input tensors of a model;
+- `gtv_feature_scale`: the feature scale at which GTVConv's first step has a
+  chosen size;
+- `train_clustering`, `train_autoencoder`: a fresh model trained with
+  `model.fit`, with the papers' training settings (`CLUSTERING_TRAINING`,
+  `AUTOENCODER_TRAINING`; the networks' settings are in `spektral_tv.models`);
+- `KeepLowestLoss`, `EpochTimer`, `ProgressBar`: `model.fit` callbacks;
+  `check_finite_history`: a clear error when training diverged.
 """
+import math
 import time
 
 import spektral_tv  # noqa: F401  (TF_USE_LEGACY_KERAS before TensorFlow)
@@ -20,17 +23,37 @@ import tf_keras as keras
 
 from spektral_tv import models
 
-__all__ = ["CLUSTERING_MODELS", "SPARSE_FEATURES_MAX_DENSITY", "EpochTimer",
-           "KeepLowestLoss", "clustering_inputs", "to_tensor", "train_clustering"]
+__all__ = ["AUTOENCODER_TRAINING", "CLUSTERING_MODELS", "CLUSTERING_TRAINING",
+           "SPARSE_FEATURES_MAX_DENSITY", "EpochTimer", "KeepLowestLoss", "ProgressBar",
+           "TrainingDiverged", "autoencoder_inputs", "check_finite_history",
+           "clustering_inputs", "gtv_feature_scale", "to_tensor", "train_autoencoder",
+           "train_clustering"]
 
 #: Features denser than this are fed dense: a sparse product no longer pays.
 SPARSE_FEATURES_MAX_DENSITY = 0.2
 
-#: The clustering models: name -> (builder of `spektral_tv.models`, its defaults).
+#: The clustering models: name -> (builder of `spektral_tv.models`, its network).
 CLUSTERING_MODELS = {
     "tvgnn": (models.tvgnn_clustering_model, models.TVGNN_CLUSTERING),
     "mincut": (models.mincut_clustering_model, models.MINCUT_CLUSTERING),
 }
+
+#: The papers' training settings of the clustering models: TVGNN as the
+#: authors' scripts (the TVGNN paper trains 10 000 epochs, its scripts 500),
+#: MinCutPool as the MinCutPool paper's App. C.
+CLUSTERING_TRAINING = {
+    "tvgnn": dict(learning_rate=1e-3, epochs=500),
+    "mincut": dict(learning_rate=5e-4, epochs=10000),
+}
+
+#: The MinCutPool paper's autoencoder (§5.2) and the authors' script: Adam
+#: 5e-3 on the MSE, 10 000 iterations, early stopping on the training loss
+#: (patience 1000, smallest improvement 1e-5).
+AUTOENCODER_TRAINING = dict(learning_rate=5e-3, epochs=10000, patience=1000, min_delta=1e-5)
+
+
+class TrainingDiverged(FloatingPointError):
+    """The training loss became NaN or infinite."""
 
 
 def _check_model_name(model_name):
@@ -51,6 +74,43 @@ def to_tensor(matrix, sparse):
     return tf.constant(np.asarray(matrix, dtype=np.float32))
 
 
+def gtv_feature_scale(x, a, relative_step, delta_coeff, channels):
+    """The factor for the node features `x` (N, F) at which the first GTVConv
+    layer (default kernels, N(0, 2/channels)) moves the transformed features
+    by about `relative_step` times their size.
+
+    GTVConv takes a total variation step of fixed length: node i moves by
+    about δ·d_i/F' per channel, whatever the scale of X̃ = XW, while a
+    channel of X̃ has mean magnitude √(2/π)·√(2/F')·‖x_i‖₂. Their ratio is
+
+        r ≈ δ·d̄ / (√(2/π)·√(2F')·mean_i ‖x_i‖₂),
+
+    so features multiplied by the returned factor give r = `relative_step`.
+    Row-normalized bag-of-words features (Cora, Citeseer, DBLP) sit at
+    r ≈ 0.2 with the TVGNN paper's settings; small synthetic graphs with
+    one-hot or coordinate features need larger steps (about 0.8).
+
+    Args:
+        x: node features, array-like or scipy sparse (N, F).
+        a: adjacency, array-like or scipy sparse (N, N).
+        relative_step: the wanted r, > 0.
+        delta_coeff: GTVConv's δ (`delta_coeff`).
+        channels: GTVConv's output channels F'.
+
+    Returns:
+        A float > 0.
+    """
+    if not relative_step > 0:
+        raise ValueError(f"relative_step must be > 0, got {relative_step}")
+    x = sp.csr_matrix(x, dtype=np.float64)
+    row_norms = np.sqrt(np.asarray(x.multiply(x).sum(axis=1)).ravel())
+    mean_degree = float(sp.csr_matrix(a).sum()) / a.shape[0]
+    if not (row_norms.mean() > 0 and mean_degree > 0):
+        raise ValueError("x and a must have non-zero rows to set a GTVConv step")
+    step = delta_coeff * mean_degree / (math.sqrt(2 / math.pi) * math.sqrt(2 * channels))
+    return float(step / (relative_step * row_norms.mean()))
+
+
 def clustering_inputs(model_name, x, a):
     """`([x, a], sparse_x)`: the input tensors of the clustering model
     `model_name` (`"tvgnn"` or `"mincut"`) for features `x` and adjacency `a`
@@ -68,6 +128,16 @@ def clustering_inputs(model_name, x, a):
     if model_name == "mincut":
         a = GCSConv.preprocess(sp.csr_matrix(a))
     return [to_tensor(x, sparse_x), to_tensor(sp.csr_matrix(a), sparse=True)], sparse_x
+
+
+def autoencoder_inputs(x, a):
+    """`[x, a_norm, a]` tensors for `models.autoencoder_model` from features
+    (N, F) and a scipy adjacency (N, N)."""
+    from spektral.layers import GCSConv
+
+    a = sp.csr_matrix(a, dtype=np.float32)
+    return [to_tensor(x, sparse=False), to_tensor(GCSConv.preprocess(a), sparse=True),
+            to_tensor(a, sparse=True)]
 
 
 class EpochTimer(keras.callbacks.Callback):
@@ -112,8 +182,59 @@ class KeepLowestLoss(keras.callbacks.Callback):
             self.model.set_weights(self.best_weights)
 
 
+class ProgressBar(keras.callbacks.Callback):
+    """A tqdm bar over the epochs of `model.fit` with the current loss: Keras
+    prints a line per epoch, too much for one step an epoch.
+
+    Args:
+        description: the bar's label.
+        every: refresh the bar's loss every this many epochs.
+    """
+
+    def __init__(self, description="", every=10):
+        super().__init__()
+        self.description, self.every = description, max(1, int(every))
+
+    def on_train_begin(self, logs=None):
+        from tqdm.auto import tqdm
+
+        self._bar = tqdm(total=self.params.get("epochs"), desc=self.description,
+                         unit="epoch", leave=False, dynamic_ncols=True)
+
+    def on_epoch_end(self, epoch, logs=None):
+        self._bar.update(1)
+        if logs and (epoch % self.every == 0 or epoch + 1 == self.params.get("epochs")):
+            self._bar.set_postfix(loss=f"{logs.get('loss', float('nan')):.4f}", refresh=False)
+
+    def on_train_end(self, logs=None):
+        self._bar.close()
+
+
+def check_finite_history(history, what="training"):
+    """Raises `TrainingDiverged` naming the epoch when `history` (a
+    `History.history` dict) holds a NaN or infinite loss: Keras's
+    `TerminateOnNaN` stops the run there, this says so clearly."""
+    losses = np.asarray(history.get("loss", []), dtype=float)
+    bad = np.flatnonzero(~np.isfinite(losses))
+    if bad.size:
+        raise TrainingDiverged(
+            f"{what} diverged: the loss became {losses[bad[0]]} at epoch {bad[0] + 1}. "
+            "Try a smaller learning rate, or check the inputs for NaN or huge values.")
+
+
+def _fit_callbacks(keep_lowest_loss, progress, callbacks):
+    timer = EpochTimer()
+    extra = [keras.callbacks.TerminateOnNaN(), timer]
+    if keep_lowest_loss:
+        extra.append(KeepLowestLoss())
+    if progress:
+        extra.append(ProgressBar(progress if isinstance(progress, str) else ""))
+    return timer, extra + list(callbacks)
+
+
 def train_clustering(model_name, inputs, k, sparse_features=False, epochs=None,
-                     seed=0, keep_lowest_loss=True, **config):
+                     learning_rate=None, seed=0, keep_lowest_loss=True, progress=False,
+                     callbacks=(), **config):
     """Builds and trains one clustering model with `model.fit` on its pool's
     auxiliary losses alone (no labels), the whole graph as one step an epoch.
 
@@ -121,30 +242,83 @@ def train_clustering(model_name, inputs, k, sparse_features=False, epochs=None,
         model_name: `"tvgnn"` or `"mincut"` (`CLUSTERING_MODELS`).
         inputs, sparse_features: what `clustering_inputs` returns.
         k: number of clusters.
-        epochs: default the model's configuration (`"epochs"`).
+        epochs, learning_rate: default the papers' (`CLUSTERING_TRAINING`).
         seed: `keras.utils.set_random_seed` before building: runs repeat.
         keep_lowest_loss: end with the weights of the epoch of lowest loss
             (`KeepLowestLoss`) rather than the last.
-        **config: overrides of the model's defaults (`TVGNN_CLUSTERING`,
-            `MINCUT_CLUSTERING`), e.g. `learning_rate=1e-3`.
+        progress: show a progress bar (a string: its label).
+        callbacks: more `model.fit` callbacks (e.g. TensorBoard).
+        **config: overrides of the network's settings (`TVGNN_CLUSTERING`,
+            `MINCUT_CLUSTERING`), e.g. `mlp_hidden=[256]`.
 
     Returns:
         `(model, history, epoch_ms)`: the trained model (its output is S),
         the `History.history` dict (the loss and each auxiliary loss per
         epoch) and the median time of an epoch in ms.
+
+    Raises:
+        TrainingDiverged: the loss became NaN or infinite.
     """
     _check_model_name(model_name)
-    builder, defaults = CLUSTERING_MODELS[model_name]
-    config = {**defaults, **config}  # the builder names unknown keys
-    epochs = config["epochs"] if epochs is None else int(epochs)
+    builder, _ = CLUSTERING_MODELS[model_name]
+    settings = CLUSTERING_TRAINING[model_name]
+    epochs = settings["epochs"] if epochs is None else int(epochs)
+    learning_rate = settings["learning_rate"] if learning_rate is None else learning_rate
     if epochs < 1:
         raise ValueError(f"epochs must be >= 1, got {epochs}")
+    if not learning_rate > 0:
+        raise ValueError(f"learning_rate must be > 0, got {learning_rate}")
     keras.utils.set_random_seed(seed)
     model = builder(int(inputs[0].shape[-1]), k, sparse_features=sparse_features, **config)
-    model.compile(keras.optimizers.Adam(config["learning_rate"]))
+    model.compile(keras.optimizers.Adam(learning_rate))
     data = tf.data.Dataset.from_tensors((tuple(inputs),)).repeat()
-    timer = EpochTimer()
-    callbacks = [timer] + ([KeepLowestLoss()] if keep_lowest_loss else [])
+    timer, all_callbacks = _fit_callbacks(keep_lowest_loss, progress, callbacks)
     history = model.fit(data, steps_per_epoch=1, epochs=epochs, verbose=0,
-                        callbacks=callbacks)
+                        callbacks=all_callbacks)
+    check_finite_history(history.history, f"{model_name} clustering")
     return model, history.history, timer.median_ms()
+
+
+def train_autoencoder(pool, inputs, epochs=None, patience=None, seed=0, progress=False,
+                      callbacks=(), **config):
+    """Trains one autoencoder of `models.autoencoder_model` with `model.fit`
+    on the MSE of the reconstructed features, with early stopping on the
+    training loss (`AUTOENCODER_TRAINING`).
+
+    Args:
+        pool: one of `models.AUTOENCODER_POOLS`.
+        inputs: what `autoencoder_inputs` returns.
+        epochs, patience: default `AUTOENCODER_TRAINING`'s.
+        seed: `keras.utils.set_random_seed` before building.
+        progress, callbacks: as in `train_clustering`.
+        **config: overrides of `models.AUTOENCODER`.
+
+    Returns:
+        `(model, x_rec, record)`: the model, the reconstruction (N, F) and a
+        dict with `mse`, `epochs_run`, `lowest_loss`, `seconds` and the last
+        value of every auxiliary loss (`aux_losses`).
+    """
+    settings = AUTOENCODER_TRAINING
+    epochs = settings["epochs"] if epochs is None else int(epochs)
+    patience = settings["patience"] if patience is None else int(patience)
+    x = inputs[0]
+    keras.utils.set_random_seed(seed)
+    model = models.autoencoder_model(int(x.shape[0]), int(x.shape[1]), pool, **config)
+    model.compile(keras.optimizers.Adam(settings["learning_rate"]), loss="mse")
+    data = tf.data.Dataset.from_tensors((tuple(inputs), x)).repeat()
+    stop = keras.callbacks.EarlyStopping(monitor="loss", patience=patience,
+                                         min_delta=settings["min_delta"],
+                                         restore_best_weights=True)
+    _, all_callbacks = _fit_callbacks(False, progress, [stop, *callbacks])
+    start = time.perf_counter()
+    history = model.fit(data, steps_per_epoch=1, epochs=epochs, verbose=0,
+                        callbacks=all_callbacks).history
+    seconds = time.perf_counter() - start
+    check_finite_history(history, f"{pool} autoencoder")
+    x_rec = model(inputs, training=False).numpy()
+    record = {"mse": float(np.mean((x_rec - x.numpy()) ** 2)),
+              "epochs_run": len(history["loss"]),
+              "lowest_loss": float(np.min(history["loss"])),
+              "seconds": seconds,
+              "aux_losses": {k: float(v[-1]) for k, v in history.items() if k != "loss"}}
+    return model, x_rec, record
