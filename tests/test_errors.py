@@ -97,3 +97,97 @@ def test_symbolic_shapes_are_checked_when_building_a_model():
     with pytest.raises(ValueError, match="`x` has 6 nodes"):
         MinCutPool(2)([x_fixed, a_fixed])
     assert GTVConv(3)([x_in, a_in]).shape[-1] == 3
+
+
+@pytest.mark.parametrize(
+    "make, name",
+    [(lambda v: GTVConv(3, delta_coeff=v), "delta_coeff"),
+     (lambda v: AsymCheegerCutPool(3, totvar_coeff=v), "totvar_coeff"),
+     (lambda v: AsymCheegerCutPool(3, balance_coeff=v), "balance_coeff")],
+)
+@pytest.mark.parametrize("value", [-0.1, float("inf"), "1"])
+def test_coefficients_must_be_non_negative(make, name, value):
+    with pytest.raises(ValueError, match=f"`{name}`"):
+        make(value)
+    make(0.0)  # zero switches the term off
+
+
+@pytest.mark.parametrize("prefix", [3, b"pool"])
+def test_loss_prefix_must_be_a_string(prefix):
+    with pytest.raises(ValueError, match="`loss_prefix`"):
+        MinCutPool(2, loss_prefix=prefix)
+
+
+@pytest.mark.parametrize("x", [np.float32(1.0), np.ones(6, "float32")])
+def test_gtvconv_low_rank_features(x):
+    with pytest.raises(ValueError, match="`x` must have rank 2"):
+        GTVConv(3)([x, A])
+
+
+def _signed(a):
+    signed = a.copy()
+    rows, cols = np.nonzero(np.triu(a))
+    signed[rows[0], cols[0]] = signed[cols[0], rows[0]] = -1.0
+    return signed
+
+
+@pytest.mark.parametrize("make_layer", LAYERS)
+@pytest.mark.parametrize("adjacency", [lambda a: -a, _signed], ids=["negative", "mixed"])
+def test_negative_edge_weights(make_layer, adjacency):
+    for a in (adjacency(A), sparse(adjacency(A))):
+        with pytest.raises(ValueError, match="`a` must have no negative entries"):
+            make_layer()([X, a])
+
+
+GRAPH_IDS = np.array([0, 0, 0, 1, 1, 1], "int64")
+
+
+@pytest.mark.parametrize("make_layer", LAYERS)
+def test_graph_index_values(make_layer):
+    with pytest.raises(ValueError, match="`i` must have no negative entries"):
+        make_layer()([X, sparse(A), GRAPH_IDS - 1])
+    with pytest.raises(ValueError, match="`i` must number the graphs 0..B-1"):
+        make_layer()([X, sparse(A), np.where(GRAPH_IDS == 1, 100000, GRAPH_IDS)])
+    with pytest.raises(ValueError, match="graph index `i` must have shape"):
+        make_layer()([X, sparse(A), np.stack([GRAPH_IDS, GRAPH_IDS], axis=1)])
+    make_layer()([X, sparse(A), GRAPH_IDS[:, None]])  # (N, 1), as Spektral's loaders
+
+
+@pytest.mark.parametrize("make_layer", LAYERS)
+def test_graph_index_values_under_tf_function(make_layer):
+    """Traced with unknown values, the checks become assertions."""
+    import tensorflow as tf
+
+    layer = make_layer()
+    call = tf.function(
+        lambda x, a, i: layer([x, a, i]),
+        input_signature=[tf.TensorSpec((None, 4)), tf.SparseTensorSpec((None, None)),
+                         tf.TensorSpec((None,), tf.int64)],
+    )
+    call(X, sparse(A), GRAPH_IDS)
+    for ids, message in ((GRAPH_IDS - 1, "`i` must have no negative entries"),
+                         (np.where(GRAPH_IDS == 1, 9, GRAPH_IDS), "0..B-1")):
+        with pytest.raises(tf.errors.InvalidArgumentError, match=message):
+            call(X, sparse(A), ids)
+    with pytest.raises(tf.errors.InvalidArgumentError, match="no negative entries"):
+        call(X, sparse(_signed(A)), GRAPH_IDS)
+
+
+@pytest.mark.parametrize("make_layer", LAYERS)
+def test_mask_shape_must_match_x(make_layer):
+    import tensorflow as tf
+
+    xb, ab = X[None], A[None]
+    for mask in (np.ones((1, 5, 1), "float32"), np.ones((1, 6, 2), "float32"),
+                 np.ones((1, 6, 1, 1), "float32")):
+        with pytest.raises(ValueError, match="Keras `mask` must have shape"):
+            make_layer()([xb, ab], mask=[mask, None])
+    layer = make_layer()
+    call = tf.function(
+        lambda x, a, m: layer([x, a], mask=[m, None]),
+        input_signature=[tf.TensorSpec((None, None, 4)), tf.TensorSpec((None, None, None)),
+                         tf.TensorSpec((None, None, 1))],
+    )
+    call(xb, ab, np.ones((1, 6, 1), "float32"))
+    with pytest.raises(tf.errors.InvalidArgumentError, match="Keras `mask`"):
+        call(xb, ab, np.ones((1, 5, 1), "float32"))

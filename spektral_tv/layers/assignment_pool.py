@@ -4,6 +4,8 @@ Both compute S = softmax(MLP(X) / temperature), pool X_pool = SᵀX and
 A_pool = SᵀAS, and add auxiliary losses. What differs is the losses and the
 post-processing of A_pool, which subclasses provide in `connect`.
 """
+import weakref
+
 import tensorflow as tf
 import tf_keras as keras
 from spektral.layers.pooling.src import SRCPool
@@ -13,16 +15,19 @@ from spektral_tv.ops.graph import (
     SINGLE,
     block_diagonal,
     flatten_padded,
-    node_mask_from_keras,
     scatter_to_padded,
     to_padded,
 )
 from spektral_tv.ops.validation import (
+    batch_node_mask,
+    check_graph_index,
     check_graph_inputs,
+    check_graph_values,
     check_positive_float,
     check_positive_int,
     graph_index,
     split_inputs,
+    zero_padded_rows,
 )
 
 
@@ -30,77 +35,50 @@ def _fresh(initializer):
     return keras.initializers.deserialize(keras.initializers.serialize(initializer))
 
 
-def _connected_layers(tensors):
-    """Every layer of the Functional graph that the symbolic `tensors` belong to."""
-    stack = [
-        t._keras_history.layer
-        for t in tf.nest.flatten(tensors)
-        if getattr(t, "_keras_history", None) is not None
-    ]
-    seen = {}
-    while stack:
-        layer = stack.pop()
-        if id(layer) in seen:
-            continue
-        seen[id(layer)] = layer
-        for node in getattr(layer, "_inbound_nodes", []):
-            stack.extend(
-                kt._keras_history.layer
-                for kt in node.keras_inputs
-                if getattr(kt, "_keras_history", None) is not None
-            )
-        stack.extend(node.layer for node in getattr(layer, "_outbound_nodes", []))
-    return list(seen.values())
+# Names logged in each traced graph (a `model.fit` step): name -> id of the layer.
+_LOGGED_NAMES = weakref.WeakKeyDictionary()
 
 
 class AuxiliaryLossMixin:
     """Adds auxiliary losses with `add_loss` and logs each under its own name.
 
-    A loss is logged as e.g. ``cut_loss``; when another layer of the same
-    Functional model logs a loss of the same name, both are renamed with their
-    layer's name as prefix (``pool_1_cut_loss``), so `History` keeps them apart.
+    A loss is logged as e.g. ``cut_loss``, or ``<loss_prefix>_cut_loss`` when
+    the layer has a `loss_prefix`. Keras's `History` keeps one value per name,
+    so two layers that log the same name in one traced step (`model.fit`,
+    `evaluate`, `predict`, any `tf.function`) raise a `ValueError` asking for a
+    `loss_prefix`.
     """
 
     loss_names = ()
 
-    def _aux_metric_name(self, name):
-        names = self.__dict__.setdefault("_aux_metric_names", {})
-        return names.setdefault(name, name)
+    def logged_name(self, name):
+        """The name under which the loss `name` shows in `History`."""
+        return f"{self.loss_prefix}_{name}" if self.loss_prefix else name
 
-    def _prefix_aux_metrics(self):
-        names = self.__dict__.setdefault("_aux_metric_names", {})
-        for base, current in list(names.items()):
-            prefixed = f"{self.name}_{base}"
-            if current == prefixed:
-                continue
-            names[base] = prefixed
-            for metric in self._metrics:
-                if metric.name == current:
-                    metric._name = prefixed
+    def _claim(self, name):
+        if tf.executing_eagerly():
+            return
+        owners = _LOGGED_NAMES.setdefault(tf.compat.v1.get_default_graph(), {})
+        if owners.setdefault(name, id(self)) != id(self):
+            raise ValueError(
+                f"{self.name}: another layer of the model already logs `{name}`, "
+                "and History would keep only one of them: give the layers "
+                "different `loss_prefix` values (e.g. loss_prefix=\"pool1\")."
+            )
 
-    def _resolve_aux_metric_names(self, inputs, loss_names):
-        """Prefix colliding names across the Functional graph being built."""
-        for layer in _connected_layers(inputs):
-            if layer is self or not isinstance(layer, AuxiliaryLossMixin):
-                continue
-            other = getattr(layer, "_aux_metric_names", {})
-            if set(other) & set(loss_names):
-                for base in loss_names:
-                    self._aux_metric_name(base)
-                self._prefix_aux_metrics()
-                layer._prefix_aux_metrics()
-
-    def __call__(self, inputs, *args, **kwargs):
-        # Inside `call` a Functional graph's inputs are plain placeholders;
-        # only here do they still carry their Keras history.
-        self._resolve_aux_metric_names(inputs, self.loss_names)
-        return super().__call__(inputs, *args, **kwargs)
-
-    def add_auxiliary_loss(self, name, per_graph_loss, coefficient=1.0):
-        """Mean over graphs; the weighted value is minimized, the raw one logged."""
-        value = tf.reduce_mean(per_graph_loss)
+    def add_auxiliary_loss(self, name, per_graph_loss, graphs, coefficient=1.0):
+        """Mean over the graphs that have nodes (empty ones add nothing); the
+        weighted value is minimized, the raw one logged."""
+        has_nodes = tf.reduce_sum(graphs.node_mask, axis=1) > 0
+        total = tf.reduce_sum(
+            tf.where(has_nodes, per_graph_loss, tf.zeros_like(per_graph_loss))
+        )
+        count = tf.reduce_sum(tf.cast(has_nodes, total.dtype))
+        value = tf.math.divide_no_nan(total, count)
         self.add_loss(coefficient * value if coefficient != 1.0 else value)
-        self.add_metric(value, name=self._aux_metric_name(name), aggregation="mean")
+        logged = self.logged_name(name)
+        self._claim(logged)
+        self.add_metric(value, name=logged, aggregation="mean")
         return value
 
 
@@ -126,6 +104,7 @@ class AssignmentPool(AuxiliaryLossMixin, SRCPool):
         bias_regularizer=None,
         kernel_constraint=None,
         bias_constraint=None,
+        loss_prefix=None,
         **kwargs,
     ):
         super().__init__(
@@ -145,6 +124,9 @@ class AssignmentPool(AuxiliaryLossMixin, SRCPool):
         self.mlp_activation = mlp_activation
         self.temperature = check_positive_float(temperature, "temperature")
         self.use_bias = bool(use_bias)
+        if loss_prefix is not None and not isinstance(loss_prefix, str):
+            raise ValueError(f"`loss_prefix` must be a string or None, got {loss_prefix!r}.")
+        self.loss_prefix = loss_prefix or None
 
     def _dense(self, units, activation=None):
         # A fresh initializer per layer: a shared instance would give layers
@@ -171,13 +153,18 @@ class AssignmentPool(AuxiliaryLossMixin, SRCPool):
 
     def call(self, inputs, mask=None):
         x, a, i = split_inputs(inputs, self.name)
-        i = graph_index(i)
         mode = check_graph_inputs(x, a, i, self.name)
+        i = check_graph_index(graph_index(i), self.name)
         self.n_nodes = tf.shape(x)[-2]
         if isinstance(x, tf.SparseTensor):
             x = tf.sparse.to_dense(x)
-        node_mask = node_mask_from_keras(mask, x) if mode == BATCH else None
+        node_mask = None
+        if mode == BATCH:
+            node_mask = batch_node_mask(mask, x, self.name)
+            if node_mask is not None:
+                x = zero_padded_rows(x, node_mask)
         x_pad, graphs = to_padded((x, a), mode, i, node_mask)
+        check_graph_values(x, graphs.edges.weight, self.name, node_mask)
         x_pool, a_pool, i_pool, s = self.pool(
             x, a, i, x_pad=x_pad, graphs=graphs, mode=mode
         )
@@ -200,7 +187,7 @@ class AssignmentPool(AuxiliaryLossMixin, SRCPool):
         if mode == SINGLE:
             return s[None]
         if mode == BATCH:
-            return s * graphs.node_mask[..., None]
+            return zero_padded_rows(s, graphs.node_mask)
         return scatter_to_padded(s, graphs)
 
     def reduce(self, x, s, x_pad=None):
@@ -238,5 +225,6 @@ class AssignmentPool(AuxiliaryLossMixin, SRCPool):
             "mlp_activation": self.mlp_activation,
             "temperature": self.temperature,
             "use_bias": self.use_bias,
+            "loss_prefix": self.loss_prefix,
         }
         return {**super().get_config(), **config}

@@ -1,4 +1,5 @@
 """Asymmetric Cheeger cut pooling layer."""
+import tensorflow as tf
 import tf_keras as keras
 
 from spektral_tv.layers.assignment_pool import AssignmentPool
@@ -7,7 +8,7 @@ from spektral_tv.ops.losses import (
     coarsen_adjacency,
     total_variation_loss,
 )
-from spektral_tv.ops.validation import check_finite_float, check_positive_float
+from spektral_tv.ops.validation import check_non_negative_float, check_positive_float
 
 
 @keras.saving.register_keras_serializable(package="spektral_tv")
@@ -29,7 +30,8 @@ class AsymCheegerCutPool(AssignmentPool):
     with no post-processing of \(\A'\) (GTVConv ignores its self-loops). Two
     auxiliary losses are added with `add_loss`, weighted by \(\alpha_1\)
     (`totvar_coeff`) and \(\alpha_2\) (`balance_coeff`), and logged unweighted
-    as `tv_loss` and `balance_loss`:
+    as `tv_loss` and `balance_loss` (`<loss_prefix>_tv_loss` with a
+    `loss_prefix`):
     $$
         L_{GTV} = \frac{1}{2E} \sum_{k=1}^K \sum_{i<j} a_{ij} |s_{ik} - s_{jk}|,
         \qquad
@@ -40,13 +42,13 @@ class AsymCheegerCutPool(AssignmentPool):
     \(x_i \ge 0\) and \(-x_i\) otherwise, and
     \(\beta = N\rho\min(1, K/(\rho+1))\) (= Nρ for the default ρ = K − 1).
     In disjoint and batch mode the losses use each graph's true N and E and are
-    averaged over graphs.
+    averaged over the graphs that have nodes (an empty graph pools to zeros).
 
     **Input**
 
     - Node features of shape `(N, F)` (single, disjoint) or `(B, N, F)` (batch);
     - Adjacency of shape `(N, N)`, dense or `tf.SparseTensor` (single,
-    disjoint: block-diagonal), or dense `(B, N, N)` (batch);
+    disjoint: block-diagonal), or dense `(B, N, N)` (batch), non-negative;
     - Graph index `i` of shape `(N,)` (disjoint mode only).
 
     **Output**
@@ -63,11 +65,14 @@ class AsymCheegerCutPool(AssignmentPool):
     - `k`: number of clusters (per graph), at least 2;
     - `mlp_hidden`: list of hidden units of the MLP (none by default);
     - `mlp_activation`: activation of the hidden MLP layers;
-    - `totvar_coeff`: \(\alpha_1\), weight of the GTV loss;
-    - `balance_coeff`: \(\alpha_2\), weight of the balance loss;
+    - `totvar_coeff`: \(\alpha_1 \ge 0\), weight of the GTV loss;
+    - `balance_coeff`: \(\alpha_2 \ge 0\), weight of the balance loss;
     - `rho`: \(\rho > 0\) of the asymmetric norm; `None` means K − 1;
     - `temperature`: softmax temperature, > 0;
     - `return_selection`: also return S;
+    - `loss_prefix`: a string; the losses are then logged as
+    `<loss_prefix>_tv_loss` and `<loss_prefix>_balance_loss` (needed when
+    two AsymCheegerCutPools are in one model);
     - `use_bias`, `kernel_initializer`, `bias_initializer`,
     `kernel_regularizer`, `bias_regularizer`, `kernel_constraint`,
     `bias_constraint`: of the MLP's Dense layers.
@@ -95,15 +100,20 @@ class AsymCheegerCutPool(AssignmentPool):
             return_selection=return_selection,
             **kwargs,
         )
-        self.totvar_coeff = check_finite_float(totvar_coeff, "totvar_coeff")
-        self.balance_coeff = check_finite_float(balance_coeff, "balance_coeff")
+        self.totvar_coeff = check_non_negative_float(totvar_coeff, "totvar_coeff")
+        self.balance_coeff = check_non_negative_float(balance_coeff, "balance_coeff")
         self.rho = check_positive_float(rho, "rho", allow_none=True)
 
     def connect(self, a, s, graphs=None):
         tv_loss = total_variation_loss(s, graphs)
-        balance_loss = asymmetric_norm_loss(s, graphs, rho=self.rho)
-        self.add_auxiliary_loss("tv_loss", tv_loss, self.totvar_coeff)
-        self.add_auxiliary_loss("balance_loss", balance_loss, self.balance_coeff)
+        # Graphs of zero nodes (n_max = 0) have no quantile to take.
+        balance_loss = tf.cond(
+            tf.convert_to_tensor(graphs.n_max) > 0,
+            lambda: asymmetric_norm_loss(s, graphs, rho=self.rho),
+            lambda: tf.zeros(tf.shape(s)[:1], s.dtype),
+        )
+        self.add_auxiliary_loss("tv_loss", tv_loss, graphs, self.totvar_coeff)
+        self.add_auxiliary_loss("balance_loss", balance_loss, graphs, self.balance_coeff)
         return coarsen_adjacency(s, graphs)
 
     def get_config(self):

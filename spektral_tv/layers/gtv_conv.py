@@ -8,16 +8,19 @@ from spektral_tv.ops.graph import (
     edges_from_adjacency,
     edges_from_batch,
     gtv_step,
-    node_mask_from_keras,
     sparse_features_matmul,
 )
 from spektral_tv.ops.validation import (
-    check_finite_float,
+    batch_node_mask,
+    check_graph_index,
     check_graph_inputs,
+    check_graph_values,
+    check_non_negative_float,
     check_positive_float,
     check_positive_int,
     graph_index,
     split_inputs,
+    zero_padded_rows,
 )
 
 
@@ -89,7 +92,7 @@ class GTVConv(Conv):
     **Arguments**
 
     - `channels`: number of output channels;
-    - `delta_coeff`: step size \(\delta\) of the gradient descent step;
+    - `delta_coeff`: step size \(\delta \ge 0\) of the gradient descent step;
     - `epsilon`: small constant > 0 that bounds the edge weights \(\gamma\);
     - `degree_normalized`: use the degree-weighted variant (App. A.4);
     - `activation`: activation function;
@@ -139,7 +142,7 @@ class GTVConv(Conv):
             **kwargs,
         )
         self.channels = check_positive_int(channels, "channels")
-        self.delta_coeff = check_finite_float(delta_coeff, "delta_coeff")
+        self.delta_coeff = check_non_negative_float(delta_coeff, "delta_coeff")
         self.epsilon = check_positive_float(epsilon, "epsilon")
         self.degree_normalized = bool(degree_normalized)
 
@@ -149,7 +152,13 @@ class GTVConv(Conv):
                 f"{self.name} expects a list [x, a] or [x, a, i], got one input of "
                 f"shape {input_shape}."
             )
-        input_dim = input_shape[0][-1]
+        x_shape = tf.TensorShape(input_shape[0])
+        if x_shape.rank not in (2, 3):
+            raise ValueError(
+                f"{self.name}: `x` must have rank 2 (single/disjoint mode) or 3 "
+                f"(batch mode), got shape {x_shape}."
+            )
+        input_dim = x_shape[-1]
         if input_dim is None:
             raise ValueError(
                 f"{self.name}: the last dimension of `x` (number of features) must "
@@ -174,28 +183,33 @@ class GTVConv(Conv):
 
     def call(self, inputs, mask=None):
         x, a, i = split_inputs(inputs, self.name)
-        mode = check_graph_inputs(x, a, graph_index(i), self.name)
+        mode = check_graph_inputs(x, a, i, self.name)
+        check_graph_index(graph_index(i), self.name)  # unused, but must be valid
+        node_mask = None
+        if mode == BATCH:
+            node_mask = batch_node_mask(mask, x, self.name)
+            if node_mask is not None:
+                x = zero_padded_rows(x, node_mask)
+            edges = edges_from_batch(a, node_mask, x.dtype)
+        else:
+            edges = edges_from_adjacency(a, x.dtype)
+        check_graph_values(x, edges.weight, self.name, node_mask)
+
         if isinstance(x, tf.SparseTensor):
             features = sparse_features_matmul(x, self.kernel)
         else:
             features = tf.matmul(x, self.kernel)
-
-        node_mask = None
         if mode == BATCH:
-            node_mask = node_mask_from_keras(mask, features)
-            edges = edges_from_batch(a, node_mask, features.dtype)
-            flat = tf.reshape(features, [-1, self.channels])
-            flat = self._aggregate(flat, edges)
+            flat = self._aggregate(tf.reshape(features, [-1, self.channels]), edges)
             output = tf.reshape(flat, tf.shape(features))
         else:
-            edges = edges_from_adjacency(a, features.dtype)
             output = self._aggregate(features, edges)
 
         if self.use_bias:
             output = tf.nn.bias_add(output, self.bias)
         output = self.activation(output)
         if node_mask is not None:
-            output *= node_mask[..., None]
+            output = zero_padded_rows(output, node_mask)
         return output
 
     def _aggregate(self, features, edges):

@@ -36,7 +36,8 @@ class MinCutPool(AssignmentPool):
     $$
     where the MLP has a softmax output of K units and \(\tau\) is the
     temperature. Two auxiliary losses are added with `add_loss` and logged as
-    `cut_loss` and `ortho_loss`:
+    `cut_loss` and `ortho_loss` (`<loss_prefix>_cut_loss` with a
+    `loss_prefix`):
     $$
         L_c = - \frac{ \mathrm{Tr}(\S^\top \A \S) }{ \mathrm{Tr}(\S^\top \D \S) },
         \qquad
@@ -44,16 +45,18 @@ class MinCutPool(AssignmentPool):
               - \frac{\I_K}{\sqrt{K}} \right\|_F,
     $$
     with \(\D = \textrm{diag}(\A \mathbf{1})\). In disjoint and batch mode each
-    graph gets its own K clusters and the losses are averaged over graphs,
-    each computed on the graph's true nodes and edges only. Memory is
+    graph gets its own K clusters and the losses are averaged over the graphs
+    that have nodes, each computed on the graph's true nodes and edges only
+    (an empty graph pools to zeros). Memory is
     O(E·K + N·K): \(\S^\top \A \S\) is computed through the edge list.
 
     **Input**
 
     - Node features of shape `(N, F)` (single, disjoint) or `(B, N, F)` (batch);
     - Adjacency of shape `(N, N)`, dense or `tf.SparseTensor` (single,
-    disjoint: block-diagonal), or dense `(B, N, N)` (batch). Pass the
-    adjacency the loss should cut (the paper uses the normalized one);
+    disjoint: block-diagonal), or dense `(B, N, N)` (batch), non-negative.
+    Pass the adjacency the loss should cut (the paper uses the normalized
+    one);
     - Graph index `i` of shape `(N,)` (disjoint mode only).
 
     **Output**
@@ -72,6 +75,9 @@ class MinCutPool(AssignmentPool):
     - `mlp_activation`: activation of the hidden MLP layers;
     - `temperature`: softmax temperature, > 0 (lower gives crisper S);
     - `return_selection`: also return S;
+    - `loss_prefix`: a string; the losses are then logged as
+    `<loss_prefix>_cut_loss` and `<loss_prefix>_ortho_loss` (needed when
+    two MinCutPools are in one model);
     - `use_bias`, `kernel_initializer`, `bias_initializer`,
     `kernel_regularizer`, `bias_regularizer`, `kernel_constraint`,
     `bias_constraint`: of the MLP's Dense layers.
@@ -81,6 +87,6 @@ class MinCutPool(AssignmentPool):
 
     def connect(self, a, s, graphs=None):
         a_pool = coarsen_adjacency(s, graphs)
-        self.add_auxiliary_loss("cut_loss", mincut_loss(s, graphs, a_pool=a_pool))
-        self.add_auxiliary_loss("ortho_loss", orthogonality_loss(s))
+        self.add_auxiliary_loss("cut_loss", mincut_loss(s, graphs, a_pool=a_pool), graphs)
+        self.add_auxiliary_loss("ortho_loss", orthogonality_loss(s), graphs)
         return normalize_pooled_adjacency(a_pool)

@@ -42,18 +42,40 @@ def edges_from_adjacency(a, dtype):
     """Edge list of a rank-2 adjacency (dense or sparse), in its own node order.
 
     A sparse adjacency is read from its indices (no sparse ops, so it compiles
-    with XLA); a dense one is searched with `tf.where`.
+    with XLA) and coalesced (`coalesce_entries`); a dense one is searched with
+    `tf.where`.
     """
     if isinstance(a, tf.SparseTensor):
-        src = tf.cast(a.indices[:, 0], tf.int32)
-        dst = tf.cast(a.indices[:, 1], tf.int32)
-        weight = tf.cast(a.values, dtype)
-    else:
-        a = tf.cast(a, dtype)
-        nonzero = tf.cast(tf.where(tf.not_equal(a, 0)), tf.int32)
-        src, dst = nonzero[:, 0], nonzero[:, 1]
-        weight = tf.gather_nd(a, nonzero)
-    return EdgeList(src, dst, weight)
+        return coalesce_entries(a.indices, tf.cast(a.values, dtype), a.dense_shape[1])
+    a = tf.cast(a, dtype)
+    nonzero = tf.cast(tf.where(tf.not_equal(a, 0)), tf.int32)
+    return EdgeList(nonzero[:, 0], nonzero[:, 1], tf.gather_nd(a, nonzero))
+
+
+def coalesce_entries(indices, weight, n_cols):
+    """Edge list of sparse (row, col) `indices`, sorted by (row, col), with
+    duplicate entries summed into the first of them (the others keep weight
+    0, so shapes stay the input's): any order, duplicates or stored zeros of
+    one matrix give the same edges. Canonical indices (`tf.sparse.reorder`,
+    no duplicates), the usual case, cost one comparison per entry.
+    """
+    keys = indices[:, 0] * tf.cast(n_cols, tf.int64) + indices[:, 1]
+
+    def merged():
+        order = tf.argsort(keys, stable=True)
+        sorted_keys = tf.gather(keys, order)
+        first = tf.concat([[True], sorted_keys[1:] != sorted_keys[:-1]], 0)[: tf.size(keys)]
+        segment = tf.cumsum(tf.cast(first, tf.int32)) - 1
+        sums = tf.math.unsorted_segment_sum(tf.gather(weight, order), segment, tf.size(keys))
+        summed = tf.where(first, tf.gather(sums, segment), tf.zeros_like(sums))
+        return tf.gather(indices, order), summed
+
+    canonical = tf.reduce_all(keys[1:] > keys[:-1])
+    indices, weight = tf.cond(
+        canonical, lambda: (tf.identity(indices), tf.identity(weight)), merged
+    )
+    indices = tf.cast(indices, tf.int32)
+    return EdgeList(indices[:, 0], indices[:, 1], weight)
 
 
 def in_xla_context():
@@ -121,18 +143,6 @@ def edges_from_batch(a, node_mask, dtype):
     return EdgeList(src, dst, weight)
 
 
-def node_mask_from_keras(mask, x):
-    """The (B, N) float node mask of batch mode, from a Keras mask or None."""
-    if isinstance(mask, (list, tuple)):
-        mask = mask[0]
-    if mask is None:
-        return None
-    mask = tf.cast(mask, x.dtype)
-    if mask.shape.rank == 3:
-        mask = mask[..., 0]
-    return mask
-
-
 def propagate(edges, values, n_nodes):
     """A @ values on the edge list: Σ_j a_ij v_j."""
     messages = edges.weight[:, None] * tf.gather(values, edges.dst)
@@ -162,7 +172,8 @@ def gtv_step(values, edges, n_nodes, delta_coeff, epsilon, degree_normalized=Fal
     if degree_normalized:
         inv_sqrt_degree = safe_rsqrt(degrees(edges, n_nodes))[:, None]
         scaled = values * inv_sqrt_degree
-        scale = tf.sqrt(tf.abs(edges.weight))
+        # √a_ij, with a finite gradient at stored zeros (tf.sqrt's is infinite)
+        scale = edges.weight * safe_rsqrt(edges.weight)
     else:
         scaled = values
         scale = tf.ones_like(edges.weight)
@@ -269,9 +280,9 @@ def to_padded(inputs, mode, i=None, node_mask=None):
     # nodes with the same index (a stable sort keeps any node order valid).
     i = tf.cast(i, tf.int32)
     n_nodes = tf.shape(i)[0]
-    n_graphs = tf.reduce_max(i) + 1
+    n_graphs = tf.reduce_max(tf.concat([i, [-1]], 0)) + 1  # 0 when i is empty
     counts = tf.math.bincount(i, minlength=n_graphs, maxlength=n_graphs)
-    n_max = tf.reduce_max(counts)
+    n_max = tf.reduce_max(tf.concat([counts, [0]], 0))
     starts = tf.cumsum(counts, exclusive=True)
     order = tf.argsort(i, stable=True)
     rank_in_sorted = tf.range(n_nodes) - tf.gather(starts, tf.gather(i, order))

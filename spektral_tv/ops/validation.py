@@ -1,9 +1,12 @@
 """Input checks shared by the layers: clear `ValueError`s naming the argument.
 
 Shapes are checked whenever they are known (always in eager calls, and when a
-Functional model is built with static shapes); values (NaN, infinities) are
-checked in eager calls, where an exception can be raised without a cost to
-every training step.
+Functional model is built with static shapes). Values are checked on the true
+graph entries only (padded nodes may hold anything): in eager calls every
+check raises a `ValueError`; under `tf.function` the O(N + E) checks of
+`i` and of the edge weights become `tf.debugging` assertions
+(`InvalidArgumentError`), while NaN and infinities in `x` and `a` are left to
+the user (e.g. `keras.callbacks.TerminateOnNaN`).
 """
 import numbers
 
@@ -28,11 +31,11 @@ def check_positive_float(value, name, allow_none=False):
     return float(value)
 
 
-def check_finite_float(value, name):
+def check_non_negative_float(value, name):
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise ValueError(f"`{name}` must be a number, got {value!r}.")
-    if value != value or value in (float("inf"), float("-inf")):
-        raise ValueError(f"`{name}` must be finite, got {value}.")
+        raise ValueError(f"`{name}` must be a number >= 0, got {value!r}.")
+    if not 0 <= value < float("inf"):
+        raise ValueError(f"`{name}` must be a finite number >= 0, got {value}.")
     return float(value)
 
 
@@ -52,16 +55,6 @@ def _dense_shape(tensor):
     return shape
 
 
-def _check_values_finite(tensor, name, layer_name):
-    if not tf.executing_eagerly():
-        return
-    values = tensor.values if isinstance(tensor, tf.SparseTensor) else tensor
-    if not values.dtype.is_floating:
-        return
-    if not bool(tf.reduce_all(tf.math.is_finite(values))):
-        raise ValueError(f"{layer_name}: `{name}` contains NaN or infinite values.")
-
-
 def split_inputs(inputs, layer_name):
     """(x, a, i) from a list of 2 or 3 tensors."""
     if not isinstance(inputs, (list, tuple)) or len(inputs) not in (2, 3):
@@ -78,7 +71,7 @@ def split_inputs(inputs, layer_name):
 def check_graph_inputs(x, a, i, layer_name):
     """Validate x, a (and i) and return the data mode: single, disjoint or batch."""
     for name, tensor in (("x", x), ("a", a)):
-        if _rank(tensor) not in (2, 3):
+        if _rank(tensor) is None or _rank(tensor) not in (2, 3):
             raise ValueError(
                 f"{layer_name}: `{name}` must have rank 2 (single/disjoint mode) or 3 "
                 f"(batch mode), got shape {tensor.shape}."
@@ -126,7 +119,7 @@ def check_graph_inputs(x, a, i, layer_name):
             f"{a_shape[-1]}."
         )
     if i is not None:
-        if _rank(i) not in (1, 2) or (_rank(i) == 2 and i.shape[-1] not in (1, None)):
+        if _rank(i) not in (1, 2) or (_rank(i) == 2 and i.shape[-1] != 1):
             raise ValueError(
                 f"{layer_name}: the graph index `i` must have shape (N,), got {i.shape}."
             )
@@ -139,8 +132,6 @@ def check_graph_inputs(x, a, i, layer_name):
                 f"{layer_name}: the graph index `i` has {i.shape[0]} entries but `x` "
                 f"has {x_shape[0]} nodes."
             )
-    _check_values_finite(x, "x", layer_name)
-    _check_values_finite(a, "a", layer_name)
     return mode
 
 
@@ -149,3 +140,99 @@ def graph_index(i):
     if i is not None and i.shape.rank == 2:
         i = i[:, 0]
     return i
+
+
+def batch_node_mask(mask, x, layer_name):
+    """The (B, N) float node mask of batch mode (1 where the Keras mask is
+    True or > 0), from a Keras mask of shape (B, N) or (B, N, 1), or None."""
+    if isinstance(mask, (list, tuple)):
+        mask = mask[0]
+    if mask is None:
+        return None
+    mask = tf.convert_to_tensor(mask)
+    message = (
+        f"{layer_name}: the Keras `mask` must have shape (B, N) or (B, N, 1) for "
+        "`x` of shape (B, N, F)"
+    )
+    shape = mask.shape
+    if (
+        shape.rank not in (2, 3)
+        or (shape.rank == 3 and shape[-1] not in (1, None))
+        or not all(_known_equal(m, n) for m, n in zip(shape[:2], x.shape[:2]))
+    ):
+        raise ValueError(f"{message}, got {shape} for `x` of shape {x.shape}.")
+    if not tf.executing_eagerly():
+        check = tf.debugging.assert_equal(
+            tf.shape(mask)[:2], tf.shape(x)[:2], message=message
+        )
+        with tf.control_dependencies([check]):
+            mask = tf.identity(mask)
+    if shape.rank == 3:
+        mask = mask[..., 0]
+    if mask.dtype != tf.bool:
+        mask = mask > 0
+    return tf.cast(mask, x.dtype)
+
+
+def zero_padded_rows(values, node_mask):
+    """`values` (B, N, C) with zero rows at padded nodes, whatever they held:
+    a select, not a product (NaN · 0 is NaN)."""
+    return tf.where(node_mask[..., None] > 0, values, tf.zeros_like(values))
+
+
+def _fails(condition):
+    return tf.executing_eagerly() and not bool(condition)
+
+
+def check_graph_index(i, layer_name):
+    """`i` >= 0 and `i` < N, eagerly (ValueError) or as assertions under
+    `tf.function`; returns `i` (after the assertions in a graph).
+
+    Graph ids number the graphs 0..B-1 (B = max(i) + 1); an id without nodes is
+    an empty graph, but more graphs than nodes is taken for a mistyped id.
+    """
+    if i is None:
+        return None
+    n_nodes = tf.shape(i, out_type=i.dtype)[0]
+    messages = (
+        f"{layer_name}: the graph index `i` must have no negative entries",
+        f"{layer_name}: the graph index `i` must number the graphs 0..B-1 with "
+        "B <= N (found an id >= the number of nodes N)",
+    )
+    if _fails(tf.reduce_all(i >= 0)):
+        raise ValueError(messages[0] + ".")
+    if _fails(tf.reduce_all(i < n_nodes)):
+        raise ValueError(messages[1] + ".")
+    if tf.executing_eagerly():
+        return i
+    with tf.control_dependencies(
+        [
+            tf.debugging.assert_non_negative(i, message=messages[0]),
+            tf.debugging.assert_less(i, n_nodes, message=messages[1]),
+        ]
+    ):
+        return tf.identity(i)
+
+
+def check_graph_values(x, weight, layer_name, node_mask=None):
+    """Values of the true nodes and edges: `weight` holds the weights of the
+    true edges (padded ones dropped), `node_mask` the (B, N) float node mask
+    of batch mode.
+
+    Eagerly: `x` and `weight` finite, `weight` >= 0 (ValueError). Under
+    `tf.function`: `weight` >= 0 as an assertion.
+    """
+    message = f"{layer_name}: the adjacency `a` must have no negative entries"
+    if not tf.executing_eagerly():
+        tf.debugging.assert_non_negative(weight, message=message)
+        return
+    values = x.values if isinstance(x, tf.SparseTensor) else x
+    finite = tf.math.is_finite(values)
+    if node_mask is not None:
+        finite = tf.logical_or(finite, node_mask[..., None] == 0)
+    if not bool(tf.reduce_all(finite)):
+        raise ValueError(f"{layer_name}: `x` contains NaN or infinite values.")
+    if not bool(tf.reduce_all(tf.math.is_finite(weight))):
+        raise ValueError(f"{layer_name}: `a` contains NaN or infinite values.")
+    if not bool(tf.reduce_all(weight >= 0)):
+        raise ValueError(message + ".")
