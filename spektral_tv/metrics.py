@@ -233,7 +233,7 @@ def clustering_scores(labels_true, s_or_labels, atol=1e-4):
         atol: tolerance on the row sums of a soft S.
 
     Returns:
-        dict ``{"nmi": float, "acc": float, "cs": float}`` (see :func:`nmi`,
+        dict: ``{"nmi": float, "acc": float, "cs": float}`` (see :func:`nmi`,
         :func:`accuracy`, :func:`completeness`).
 
     Raises:

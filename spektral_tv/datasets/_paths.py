@@ -33,8 +33,8 @@ def data_roots():
     """The roots searched, in order.
 
     Returns:
-        A list of ``(description, path)`` pairs: each entry of
-        ``$SPEKTRAL_TV_DATA``, then Spektral's dataset folder.
+        list: ``(description, path)`` pairs, one for each entry of
+        ``$SPEKTRAL_TV_DATA``, then one for Spektral's dataset folder.
     """
     roots = []
     env = os.environ.get(ENV_DATA, "")

@@ -71,7 +71,7 @@ def region_adjacency_graph(image, segments):
         segments: (H, W) int region ids 0 .. R-1 (see :func:`oversegment`).
 
     Returns:
-        A ``Graph`` with ``x`` (R, 6) float32: mean colour and total colour
+        Graph: ``x`` (R, 6) float32, the mean colour and total colour
         of each region (each block divided by its largest entry); ``a``
         (R, R) scipy CSR float32, symmetric, the similarity weights
         ``exp(-d² / 255)`` of skimage's ``rag_mean_color`` (d the distance of
