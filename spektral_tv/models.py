@@ -5,6 +5,8 @@ Each builder returns an uncompiled `tf_keras.Model`; the clustering models are
 trained with `model.fit` on their pool's auxiliary losses alone.
 """
 import spektral_tv  # noqa: F401  (TF_USE_LEGACY_KERAS before TensorFlow)
+import numpy as np
+import tensorflow as tf
 import tf_keras as keras
 from spektral.layers import GCSConv
 
@@ -222,55 +224,53 @@ def autoencoder_parts(model):
 
 
 # ----------------------------------------------------------------------------
-# Graph classification (seed 002 Fig. 3b, §4.3; seed 000 §5.3)
+# Graph classification (the TVGNN paper, Fig. 3b, §4.3; the MinCutPool paper, §5.3)
 # ----------------------------------------------------------------------------
-# Seed 002 Table 5, graph classification, read with the authors' scripts:
-# `mp_layers` GTVConv layers in each message-passing block, `mlp_hidden` the
-# hidden layers of the pool's MLP (Table 5's "# MLP layers" × "MLP channels"),
-# l2 on every kernel; ε = 1e-3 (App. B.3); batch size 8 (App. B.3; the paper
-# drops to 1 on D&D and REDDIT-BINARY for memory, not needed here).
+# The TVGNN paper, Table 5, graph classification (the network; learning rates
+# and batch sizes are `spektral_tv.training.CLASSIFICATION_TRAINING`): every
+# block has `mp_layers` GTVConv layers ("3× 3 MP layers" on Proteins: three
+# blocks of three), `mlp_hidden` are the hidden layers of each pool's MLP
+# (Table 5's "# MLP layers" × "MLP channels", as the authors' scripts), l2 on
+# every kernel; ε = 1e-3 (App. B.3).
 TVGNN_CLASSIFICATION_BY_DATASET = {
     "bench-easy": dict(mp_layers=1, mp_channels=32, mp_activation="relu", delta_coeff=0.724,
                        mlp_hidden=[64] * 3, mlp_activation="relu", totvar_coeff=0.594,
-                       balance_coeff=0.974, l2=1e-5, learning_rate=1e-3),
+                       balance_coeff=0.974, l2=1e-5),
     "bench-hard": dict(mp_layers=1, mp_channels=32, mp_activation="relu", delta_coeff=2.288,
                        mlp_hidden=[64], mlp_activation="relu", totvar_coeff=0.188,
-                       balance_coeff=0.737, l2=0.0, learning_rate=5e-4),
+                       balance_coeff=0.737, l2=0.0),
     "MUTAG": dict(mp_layers=1, mp_channels=32, mp_activation="elu", delta_coeff=1.644,
                   mlp_hidden=[64] * 3, mlp_activation="relu", totvar_coeff=0.623,
-                  balance_coeff=0.832, l2=1e-4, learning_rate=1e-2),
+                  balance_coeff=0.832, l2=1e-4),
     "Mutagenicity": dict(mp_layers=3, mp_channels=32, mp_activation="relu", delta_coeff=3.077,
                          mlp_hidden=[32] * 2, mlp_activation="elu", totvar_coeff=0.726,
-                         balance_coeff=0.982, l2=1e-5, learning_rate=5e-4),
+                         balance_coeff=0.982, l2=1e-5),
     "NCI1": dict(mp_layers=3, mp_channels=32, mp_activation="relu", delta_coeff=2.411,
                  mlp_hidden=[32] * 3, mlp_activation="relu", totvar_coeff=0.936,
-                 balance_coeff=0.639, l2=1e-3, learning_rate=5e-4),
+                 balance_coeff=0.639, l2=1e-3),
     "PROTEINS": dict(mp_layers=3, mp_channels=64, mp_activation="elu", delta_coeff=2.073,
                      mlp_hidden=[16], mlp_activation="elu", totvar_coeff=0.985,
-                     balance_coeff=0.751, l2=1e-3, learning_rate=1e-3),
+                     balance_coeff=0.751, l2=1e-3),
     "DD": dict(mp_layers=1, mp_channels=64, mp_activation="elu", delta_coeff=0.622,
                mlp_hidden=[32] * 2, mlp_activation="relu", totvar_coeff=0.354,
-               balance_coeff=0.323, l2=1e-5, learning_rate=1e-5),
+               balance_coeff=0.323, l2=1e-5),
     "COLLAB": dict(mp_layers=2, mp_channels=256, mp_activation="relu", delta_coeff=0.554,
                    mlp_hidden=[128] * 2, mlp_activation="relu", totvar_coeff=0.304,
-                   balance_coeff=0.801, l2=0.0, learning_rate=5e-5),
+                   balance_coeff=0.801, l2=0.0),
     "REDDIT-BINARY": dict(mp_layers=3, mp_channels=16, mp_activation="relu",
                           delta_coeff=1.896, mlp_hidden=[16] * 3, mlp_activation="relu",
-                          totvar_coeff=0.654, balance_coeff=0.962, l2=1e-3,
-                          learning_rate=1e-3),
+                          totvar_coeff=0.654, balance_coeff=0.962, l2=1e-3),
 }
 # Datasets outside Table 5 (ENZYMES, IMDB-BINARY, synthetic sets) use the
 # PROTEINS row; the small Bench versions use their full version's row.
-TVGNN_CLASSIFICATION = dict(
-    TVGNN_CLASSIFICATION_BY_DATASET["PROTEINS"], epsilon=1e-3, batch_size=8
-)
+TVGNN_CLASSIFICATION = dict(TVGNN_CLASSIFICATION_BY_DATASET["PROTEINS"], epsilon=1e-3)
 
-# Seed 000 App. C.2 and the authors' Graph_Classification.py, shared by
-# MinCutPool and the baselines (seed 002 App. B.3: "configurations were the
-# same as in (Bianchi et al., 2020)"): one GCSConv (eq. 1) of 32 ReLU units per
+# The MinCutPool paper, App. C.2, and the authors' Graph_Classification.py,
+# shared by MinCutPool and the baselines (the TVGNN paper, App. B.3: "the same
+# as in (Bianchi et al., 2020)"): one GCSConv (eq. 1) of 32 ReLU units per
 # block on the normalized adjacency, 16 hidden units in the pool's MLP, L2
-# 1e-4, Adam 5e-4; batch size 8 (seed 002 App. B.3; TopK and SAGPool used 1
-# there). DMoN's collapse regularization is weighted 0.1 (seed 002 App. B.3).
+# 1e-4; DMoN's collapse regularization weighted 0.1 (the TVGNN paper, App.
+# B.3); Top-K and SAGPool keep half of the nodes at each pool.
 POOL_CLASSIFICATION = dict(
     mp_layers=1,
     mp_channels=32,
@@ -278,8 +278,6 @@ POOL_CLASSIFICATION = dict(
     mlp_hidden=[16],
     mlp_activation="relu",
     l2=1e-4,
-    learning_rate=5e-4,
-    batch_size=8,
     collapse_regularization=0.1,
     pool_ratio=0.5,
 )
@@ -296,9 +294,12 @@ POOL_MODES = {
     "sagpool": ("disjoint",),
     "nopool": ("batch", "disjoint"),
 }
+#: Pools that make a fixed number k of clusters per graph.
+DENSE_POOLS = ("tvgnn", "mincut", "diffpool", "dmon")
 
 
-def _table_key(dataset):
+def table_key(dataset):
+    """The row of the TVGNN paper's Table 5 that `dataset` (a name) uses, or None."""
     name = str(dataset)
     lowered = name.lower().replace("_", "-")
     if lowered.startswith("bench-"):
@@ -310,75 +311,139 @@ def _table_key(dataset):
 
 
 def classification_defaults(pool, dataset=None):
-    """The papers' hyper-parameters of `pool` on `dataset` (a name such as
+    """The papers' network settings of `pool` on `dataset` (a name such as
     `'PROTEINS'` or `'bench-hard-small'`), as a new dict: the TVGNN row of
-    seed 002 Table 5 for `pool='tvgnn'` (PROTEINS's row for datasets the table
-    lacks), `POOL_CLASSIFICATION` otherwise."""
+    the TVGNN paper's Table 5 for `pool='tvgnn'` (PROTEINS's row for
+    datasets the table lacks), `POOL_CLASSIFICATION` otherwise."""
     if pool not in CLASSIFICATION_POOLS:
         raise ValueError(f"pool must be one of {CLASSIFICATION_POOLS}, got {pool!r}")
     if pool != "tvgnn":
         return dict(POOL_CLASSIFICATION)
-    row = TVGNN_CLASSIFICATION_BY_DATASET.get(_table_key(dataset), {})
+    row = TVGNN_CLASSIFICATION_BY_DATASET.get(table_key(dataset), {})
     return {**TVGNN_CLASSIFICATION, **row}
 
 
-class _MaskedMean(keras.layers.Layer):
+def pool_sizes(average_nodes, n_pools=2):
+    """Clusters per graph of each of `n_pools` dense pools: the authors' rule
+    of the MinCutPool paper's Graph_Classification.py, which halves the
+    nodes at every pool ("drop half of the nodes in a graph at each layer",
+    §5.3): k_j = ⌈N̄⌉ // 2^j with N̄ the average number of nodes, at least 2.
+
+    The TVGNN authors' scripts divide the largest graph's size instead (their
+    batches are padded to it), which on PROTEINS (largest 620 nodes, average
+    39) would make 310 clusters out of 39 nodes; the average is the rule that
+    halves the nodes of a typical graph."""
+    if not average_nodes > 0:
+        raise ValueError(f"average_nodes must be > 0, got {average_nodes}")
+    if int(n_pools) < 1:
+        raise ValueError(f"n_pools must be >= 1, got {n_pools}")
+    top = int(np.ceil(average_nodes))
+    return [max(2, top // 2 ** j) for j in range(1, int(n_pools) + 1)]
+
+
+@keras.saving.register_keras_serializable(package="spektral_tv")
+class MaskedMean(keras.layers.Layer):
     """Mean of the node features over the true nodes of each padded graph
-    (batch mode): Spektral's GlobalAvgPool would also count the padding."""
+    (batch mode): Spektral's GlobalAvgPool would also count the padding.
+    Inputs `[x (B, N, F), node_mask (B, N, 1)]`, output (B, F)."""
 
     def call(self, inputs):
-        import tensorflow as tf
-
         x, node_mask = inputs
         total = tf.reduce_sum(x * node_mask, axis=-2)
         return total / tf.maximum(tf.reduce_sum(node_mask, axis=-2), 1.0)
 
 
-def classification_model(pool, n_features, n_classes, k, mode="disjoint", **config):
-    """Graph classifier of seed 002 Fig. 3b: a message-passing block, a
-    pooling layer, a message-passing block, global average pooling and a
-    softmax output layer (as the authors' scripts, whose readout MLP is that
-    single layer).
+@keras.saving.register_keras_serializable(package="spektral_tv")
+class DisjointToBatch(keras.layers.Layer):
+    """The mode change between two dense pools in disjoint mode: a pool's
+    disjoint output, `x_pool` (B·k, F) and the sparse block-diagonal
+    `a_pool` (B·k, B·k), as batch-mode tensors `x` (B, k, F) and dense
+    `a` (B, k, k). Every pooled graph has exactly k nodes, so the batch has
+    no padding and needs no mask, and the next layers work on the small
+    dense graphs in batch mode."""
 
-    TVGNN uses GTVConv (He-normal kernels) on the raw adjacency and
-    AsymCheegerCutPool; the other pools use Spektral's GCSConv (seed 000
-    eq. 1) on the normalized adjacency D^-½AD^-½ (`GCSConv.preprocess`):
-    `'mincut'` spektral_tv's MinCutPool, `'diffpool'`, `'dmon'`, `'topk'`,
-    `'sagpool'` Spektral's DiffPool, DMoNPool, TopKPool and SAGPool,
-    `'nopool'` no pooling layer (MP, MP, readout).
+    def __init__(self, k, **kwargs):
+        super().__init__(**kwargs)
+        self.k = int(k)
+
+    def call(self, inputs):
+        x_pool, a_pool = inputs
+        k = self.k
+        n_graphs = tf.shape(x_pool)[0] // k
+        x = tf.reshape(x_pool, [n_graphs, k, tf.shape(x_pool)[-1]])
+        # Entry (r, c) of the block-diagonal matrix is entry (r % k, c % k) of
+        # graph r // k.
+        idx = a_pool.indices
+        dense_idx = tf.stack([idx[:, 0] // k, idx[:, 0] % k, idx[:, 1] % k], axis=1)
+        a = tf.scatter_nd(dense_idx, a_pool.values,
+                          tf.cast(tf.stack([n_graphs, k, k]), tf.int64))
+        return x, a
+
+    def get_config(self):
+        return {**super().get_config(), "k": self.k}
+
+
+def classification_model(pool, n_features, n_classes, k, mode="disjoint", n_pools=2,
+                         **config):
+    """Graph classifier of the TVGNN paper's Fig. 3b, as both papers and the
+    authors' scripts build it: a message-passing block, then `n_pools` times
+    (pool, message-passing block), global average pooling and a softmax
+    output layer.
+
+    TVGNN uses GTVConv on the raw adjacency and AsymCheegerCutPool; the other
+    pools use Spektral's GCSConv (the MinCutPool paper's eq. 1) on the
+    normalized adjacency D^-½AD^-½ (`GCSConv.preprocess`): `'mincut'`
+    spektral_tv's MinCutPool, `'diffpool'`, `'dmon'`, `'topk'`, `'sagpool'`
+    Spektral's DiffPool, DMoNPool, TopKPool and SAGPool, `'nopool'` the same
+    blocks without pooling.
+
+    Modes: in `'batch'` mode every layer runs in batch mode (the first block
+    on the padded graphs with a Keras mask). In `'disjoint'` mode the first
+    block and pool run on the sparse block-diagonal graph; the dense pools
+    then hand their small dense graphs (k nodes each) to the next block in
+    batch mode (`DisjointToBatch`); Top-K and SAGPool stay disjoint.
 
     **Arguments**
 
     - `pool`: one of `CLASSIFICATION_POOLS`;
     - `n_features`: node features F of the dataset (without the mask column);
     - `n_classes`: output units (softmax);
-    - `k`: clusters per graph of the dense pools (the papers: half the
-      average number of nodes); TopK and SAGPool keep `pool_ratio` instead;
+    - `k`: clusters per graph of each dense pool, an int (one pool) or a list
+      of `n_pools` ints (`pool_sizes(average_nodes, n_pools)`: the authors'
+      rule); Top-K and SAGPool keep `pool_ratio` of the nodes instead;
     - `mode`: `'disjoint'` (inputs `[x, a, i]`, Spektral's `DisjointLoader`,
       `a` a sparse block-diagonal matrix) or `'batch'` (inputs `[x, a]`,
       `BatchLoader(mask=True)`: `x` carries the mask as last column and `a` is
       dense); `POOL_MODES` lists the modes of each pool;
-    - `config`: overrides of `classification_defaults(pool)` (unknown keys
-      raise a ValueError); `learning_rate` and `batch_size` are for the caller.
+    - `n_pools`: pools in the network (2 as the papers; 1 for the one-pool
+      network MP → pool → MP → readout);
+    - `config`: overrides of `classification_defaults(pool)` (unknown keys,
+      training settings such as `learning_rate` included, raise a ValueError).
 
-    The pool's auxiliary losses are added to the model (`model.losses`), so
+    The pools' auxiliary losses are added to the model (`model.losses`), so
     `model.fit` minimizes cross-entropy plus those losses.
     """
-    import tensorflow as tf
     from spektral.layers import (
         DiffPool,
         DMoNPool,
         GlobalAvgPool,
-        GraphMasking,
         SAGPool,
         TopKPool,
     )
+
+    from spektral_tv.layers import GraphMasking
 
     if pool not in CLASSIFICATION_POOLS:
         raise ValueError(f"pool must be one of {CLASSIFICATION_POOLS}, got {pool!r}")
     if mode not in POOL_MODES[pool]:
         raise ValueError(f"mode {mode!r} is not supported by pool {pool!r} "
                          f"(supported: {', '.join(POOL_MODES[pool])})")
+    if int(n_pools) < 1:
+        raise ValueError(f"n_pools must be >= 1, got {n_pools}")
+    n_pools = int(n_pools)
+    ks = [int(k)] * n_pools if np.ndim(k) == 0 else [int(v) for v in k]
+    if len(ks) != n_pools:
+        raise ValueError(f"k must be an int or a list of n_pools = {n_pools} ints, got {k}")
     c = _config(classification_defaults(pool), config)
     regularizer = keras.regularizers.L2(c["l2"]) if c["l2"] else None
 
@@ -386,7 +451,7 @@ def classification_model(pool, n_features, n_classes, k, mode="disjoint", **conf
         if pool == "tvgnn":
             return GTVConv(c["mp_channels"], delta_coeff=c["delta_coeff"],
                            epsilon=c["epsilon"], activation=c["mp_activation"],
-                           kernel_initializer="he_normal", kernel_regularizer=regularizer)
+                           kernel_regularizer=regularizer)
         return GCSConv(c["mp_channels"], activation=c["mp_activation"],
                        kernel_initializer=FreshDraws("glorot_uniform"),
                        kernel_regularizer=regularizer)
@@ -395,6 +460,32 @@ def classification_model(pool, n_features, n_classes, k, mode="disjoint", **conf
         for _ in range(c["mp_layers"]):
             h = conv()([h, a])
         return h
+
+    def pool_layer(j):
+        name = f"pool{j + 1}"
+        if pool == "tvgnn":
+            return AsymCheegerCutPool(
+                ks[j], mlp_hidden=list(c["mlp_hidden"]), mlp_activation=c["mlp_activation"],
+                totvar_coeff=c["totvar_coeff"], balance_coeff=c["balance_coeff"],
+                kernel_regularizer=regularizer, loss_prefix=name, name=name)
+        if pool == "mincut":
+            return MinCutPool(ks[j], mlp_hidden=list(c["mlp_hidden"]),
+                              mlp_activation=c["mlp_activation"],
+                              kernel_regularizer=regularizer, loss_prefix=name, name=name)
+        if pool == "diffpool":
+            # DiffPool's embedding GNN has the MP channels (the authors' script).
+            return DiffPool(ks[j], channels=c["mp_channels"], activation=c["mp_activation"],
+                            kernel_initializer=FreshDraws("glorot_uniform"),
+                            kernel_regularizer=regularizer, name=name)
+        if pool == "dmon":
+            return DMoNPool(ks[j], mlp_hidden=list(c["mlp_hidden"]),
+                            mlp_activation=c["mlp_activation"],
+                            collapse_regularization=c["collapse_regularization"],
+                            kernel_initializer=FreshDraws("glorot_uniform"),
+                            kernel_regularizer=regularizer, name=name)
+        if pool == "topk":
+            return TopKPool(c["pool_ratio"], kernel_regularizer=regularizer, name=name)
+        return SAGPool(c["pool_ratio"], kernel_regularizer=regularizer, name=name)
 
     if mode == "batch":
         x_in = keras.Input((None, n_features + 1), name="x")  # + mask column
@@ -407,49 +498,25 @@ def classification_model(pool, n_features, n_classes, k, mode="disjoint", **conf
         i_in = keras.Input((), dtype=tf.int64, name="i")
         inputs = [x_in, a_in, i_in]
         h, i = x_in, i_in
-    h = block(h, a_in)
+    a = a_in
+    h = block(h, a)
 
-    pool_inputs = [h, a_in] if i is None else [h, a_in, i]
-    if pool == "tvgnn":
-        pooled = AsymCheegerCutPool(
-            k, mlp_hidden=list(c["mlp_hidden"]), mlp_activation=c["mlp_activation"],
-            totvar_coeff=c["totvar_coeff"], balance_coeff=c["balance_coeff"],
-            kernel_regularizer=regularizer, name="pool")(pool_inputs)
-    elif pool == "mincut":
-        pooled = MinCutPool(
-            k, mlp_hidden=list(c["mlp_hidden"]), mlp_activation=c["mlp_activation"],
-            kernel_regularizer=regularizer, name="pool")(pool_inputs)
-    elif pool == "diffpool":
-        # DiffPool's embedding GNN has the MP channels (the authors' script).
-        pooled = DiffPool(k, channels=c["mp_channels"], activation=c["mp_activation"],
-                          kernel_initializer=FreshDraws("glorot_uniform"),
-                          kernel_regularizer=regularizer, name="pool")(pool_inputs)
-    elif pool == "dmon":
-        pooled = DMoNPool(k, mlp_hidden=list(c["mlp_hidden"]),
-                          mlp_activation=c["mlp_activation"],
-                          collapse_regularization=c["collapse_regularization"],
-                          kernel_initializer=FreshDraws("glorot_uniform"),
-                          kernel_regularizer=regularizer, name="pool")(pool_inputs)
-    elif pool == "topk":
-        pooled = TopKPool(c["pool_ratio"], kernel_regularizer=regularizer,
-                          name="pool")(pool_inputs)
-    elif pool == "sagpool":
-        pooled = SAGPool(c["pool_ratio"], kernel_regularizer=regularizer,
-                         name="pool")(pool_inputs)
+    if pool == "nopool":
+        for _ in range(n_pools):
+            h = block(h, a)
+        h = MaskedMean()([h, x_in[..., -1:]]) if mode == "batch" else GlobalAvgPool()([h, i])
     else:
-        pooled = None
-
-    if pooled is None:  # no pooling: a second block on the input graph
-        h = block(h, a_in)
-        if mode == "batch":
-            h = _MaskedMean()([h, x_in[..., -1:]])
-        else:
-            h = GlobalAvgPool()([h, i])
-    else:
-        h, a_pool = pooled[0], pooled[1]
-        h = block(h, a_pool)
-        # In batch mode the pooled graphs have exactly k (or ratio·n) real nodes.
-        h = GlobalAvgPool()(h if mode == "batch" else [h, pooled[2]])
+        for j in range(n_pools):
+            pooled = pool_layer(j)([h, a] if i is None else [h, a, i])
+            h, a = pooled[0], pooled[1]
+            i = None if i is None else pooled[2]
+            if i is not None and pool in DENSE_POOLS:
+                # k nodes in every pooled graph: continue in batch mode.
+                h, a = DisjointToBatch(ks[j], name=f"to_batch{j + 1}")([h, a])
+                i = None
+            h = block(h, a)
+        # Batch mode: after a dense pool every graph has exactly k real nodes.
+        h = GlobalAvgPool()(h if i is None else [h, i])
     out = keras.layers.Dense(n_classes, activation="softmax", kernel_regularizer=regularizer,
                              name="output")(h)
     return keras.Model(inputs, out, name=f"{pool}_classifier")

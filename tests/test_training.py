@@ -74,9 +74,9 @@ def test_two_pools_log_their_losses_under_prefixed_names():
     x_in = keras.Input((20,))
     a_in = keras.Input((20,), sparse=True)
     h = GTVConv(8, activation="elu")([x_in, a_in])
-    x1, a1 = AsymCheegerCutPool(6, totvar_coeff=0.5, name="pool1")([h, a_in])
+    x1, a1 = AsymCheegerCutPool(6, totvar_coeff=0.5, loss_prefix="pool1", name="pool1")([h, a_in])
     h = GTVConv(8, activation="elu")([x1, a1])
-    x2, a2 = AsymCheegerCutPool(2, name="pool2")([h, a1])
+    x2, a2 = AsymCheegerCutPool(2, loss_prefix="pool2", name="pool2")([h, a1])
     model = keras.Model([x_in, a_in], x2)
     model.compile(keras.optimizers.Adam(1e-3))
     history = model.fit(single_graph_dataset(x, a), steps_per_epoch=1, epochs=2,
