@@ -128,3 +128,26 @@ def mean_std(records, keys):
 def peak_memory_mb():
     """Peak resident memory of this process so far, in MB (Linux: ru_maxrss in KB)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def add_keras_flags(parser, logs, model):
+    """`--tensorboard DIR` (Keras's TensorBoard callback, logs in `logs`) and
+    `--save-model PATH` (`model`, saved as .keras); check them with
+    `check_keras_flags`."""
+    parser.add_argument("--tensorboard", default=None, metavar="DIR",
+                        help=f"TensorBoard logs (losses by name, per epoch) in {logs}")
+    parser.add_argument("--save-model", default=None, metavar="PATH",
+                        help=f"save {model} as a .keras file (loads with "
+                             "tf_keras.models.load_model, no custom_objects)")
+
+
+def check_keras_flags(parser, args):
+    """Usage error for a `--save-model` path that is not .keras, or for
+    `--tensorboard` without the `tensorboard` package (which Keras's
+    TensorBoard callback writes with; looked up without importing it)."""
+    import importlib.util
+
+    if args.save_model is not None and not args.save_model.endswith(".keras"):
+        parser.fail(f"--save-model must end in .keras, got {args.save_model}")
+    if args.tensorboard and importlib.util.find_spec("tensorboard") is None:
+        parser.fail("--tensorboard needs the tensorboard package: pip install tensorboard")
