@@ -15,6 +15,7 @@ class FreshDraws(keras.initializers.Initializer):
     still makes the draws repeatable.
 
     **Arguments**
+
     - `initializer`: a Keras initializer, its name or its config (default
       `"he_normal"`).
     """

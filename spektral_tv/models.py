@@ -112,7 +112,7 @@ def mincut_clustering_model(n_features, k, sparse_features=False, **config):
     return keras.Model([x_in, a_in], s, name="mincut")
 
 
-# Seed 000 §5.2 (Fig. 11) and the authors' Autoencoder.py: two MP layers of
+# The MinCutPool paper, §5.2 (Fig. 11), and the authors' Autoencoder.py: two MP layers of
 # eq. 1 (GCSConv, 32 tanh units) before the pool, the pool keeps 25% of the
 # nodes (MinCutPool with a hidden MLP layer of 32 units), unpooling, then
 # three MP layers (32, 32 tanh, linear to the features), all on the
@@ -133,7 +133,7 @@ AUTOENCODER_POOLS = ("mincut", "tvgnn", "diffpool", "topk")
 
 
 def autoencoder_model(n_nodes, n_features, pool="mincut", **config):
-    """Graph autoencoder of seed 000 §5.2: encoder, a pooling bottleneck that
+    """Graph autoencoder of the MinCutPool paper, §5.2: encoder, a pooling bottleneck that
     keeps `pool_ratio` of the nodes, unpooling, decoder. The decoder's MP
     layers run on the input graph, as in the authors' script.
 
@@ -143,6 +143,7 @@ def autoencoder_model(n_nodes, n_features, pool="mincut", **config):
     with an MSE loss (the pools add their auxiliary losses).
 
     `pool` is one of `AUTOENCODER_POOLS`:
+
     - `"mincut"`: MinCutPool on the normalized adjacency, unpooled with
       `AssignmentUnpool` (X_rec = S·X_pool, A_rec = S·A_pool·Sᵀ, eq. 8);
     - `"tvgnn"`: AsymCheegerCutPool on the raw adjacency, same unpooling;

@@ -270,9 +270,11 @@ def train_clustering(model_name, inputs, k, sparse_features=False, epochs=None,
 
     Args:
         model_name: `"tvgnn"` or `"mincut"` (`CLUSTERING_MODELS`).
-        inputs, sparse_features: what `clustering_inputs` returns.
+        inputs: the tensors that `clustering_inputs` returns.
+        sparse_features: whether `inputs[0]` is sparse (`clustering_inputs`).
         k: number of clusters.
-        epochs, learning_rate: default the papers' (`CLUSTERING_TRAINING`).
+        epochs: default the papers' (`CLUSTERING_TRAINING`).
+        learning_rate: default the papers' (`CLUSTERING_TRAINING`).
         seed: `keras.utils.set_random_seed` before building: runs repeat.
         keep_lowest_loss: end with the weights of the epoch of lowest loss
             (`KeepLowestLoss`) rather than the last.
@@ -318,9 +320,11 @@ def train_autoencoder(pool, inputs, epochs=None, patience=None, seed=0, progress
     Args:
         pool: one of `models.AUTOENCODER_POOLS`.
         inputs: what `autoencoder_inputs` returns.
-        epochs, patience: default `AUTOENCODER_TRAINING`'s.
+        epochs: default `AUTOENCODER_TRAINING`'s.
+        patience: default `AUTOENCODER_TRAINING`'s.
         seed: `keras.utils.set_random_seed` before building.
-        progress, callbacks: as in `train_clustering`.
+        progress: as in `train_clustering`.
+        callbacks: as in `train_clustering`.
         **config: overrides of `models.AUTOENCODER`.
 
     Returns:

@@ -1,4 +1,4 @@
-"""Unpooling layers: the transposed pooling of seed 000 eq. 8 for soft
+"""Unpooling layers: the transposed pooling of the MinCutPool paper's eq. 8 for soft
 assignments, and the scatter-back unpooling of Top-K (Gao & Ji)."""
 import tensorflow as tf
 import tf_keras as keras
