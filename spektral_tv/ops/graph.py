@@ -12,6 +12,8 @@ from typing import NamedTuple
 
 import tensorflow as tf
 
+from spektral_tv.ops._compat import csr_ops, in_xla_context, use_csr
+
 SINGLE = "single"
 DISJOINT = "disjoint"
 BATCH = "batch"
@@ -38,8 +40,35 @@ class PaddedGraphs(NamedTuple):
     scatter_index: tf.Tensor  # disjoint only: (N,) flat padded index of each node
 
 
+def sort_by_source(src, *per_edge):
+    """`src` and the other per-edge tensors in CSR order (sources non-decreasing).
+
+    Adjacencies nearly always arrive in that order (`tf.sparse.reorder`,
+    SciPy's COO of a CSR matrix, `tf.where` on a dense one), so the usual cost
+    is one comparison per edge; otherwise the edges are sorted once here, per
+    call, and every product and sum of the call reuses that order (the CSR
+    kernels and `tf.math.segment_sum` need it). Under XLA, whose paths use
+    unsorted segment sums, nothing is done.
+    """
+    if in_xla_context():
+        return (src, *per_edge)
+    tensors = (src, *per_edge)
+    in_order = tf.reduce_all(src[1:] >= src[:-1])
+
+    def permuted():
+        order = tf.argsort(src, stable=True)
+        return tuple(tf.gather(t, order) for t in tensors)
+
+    return tf.cond(in_order, lambda: tuple(tf.identity(t) for t in tensors), permuted)
+
+
+def sorted_edges(src, dst, weight):
+    """An `EdgeList` in CSR order (see `sort_by_source`)."""
+    return EdgeList(*sort_by_source(src, dst, weight))
+
+
 def edges_from_adjacency(a, dtype):
-    """Edge list of a rank-2 adjacency (dense or sparse), in its own node order.
+    """Edge list of a rank-2 adjacency (dense or sparse), sorted by source.
 
     A sparse adjacency is read from its indices (no sparse ops, so it compiles
     with XLA) and coalesced (`coalesce_entries`); a dense one is searched with
@@ -48,7 +77,7 @@ def edges_from_adjacency(a, dtype):
     if isinstance(a, tf.SparseTensor):
         return coalesce_entries(a.indices, tf.cast(a.values, dtype), a.dense_shape[1])
     a = tf.cast(a, dtype)
-    nonzero = tf.cast(tf.where(tf.not_equal(a, 0)), tf.int32)
+    nonzero = tf.cast(tf.where(tf.not_equal(a, 0)), tf.int32)  # row-major: sorted
     return EdgeList(nonzero[:, 0], nonzero[:, 1], tf.gather_nd(a, nonzero))
 
 
@@ -78,15 +107,6 @@ def coalesce_entries(indices, weight, n_cols):
     return EdgeList(indices[:, 0], indices[:, 1], weight)
 
 
-def in_xla_context():
-    """Whether the ops being traced will be compiled by XLA (jit_compile)."""
-    try:
-        from tensorflow.python.ops import control_flow_util
-    except ImportError:  # pragma: no cover - private module moved
-        return False
-    return control_flow_util.GraphOrParentsInXlaContext(tf.compat.v1.get_default_graph())
-
-
 def sparse_features_matmul(x, kernel):
     """X W for a sparse X (N, F).
 
@@ -94,7 +114,7 @@ def sparse_features_matmul(x, kernel):
     `tf.sparse.sparse_dense_matmul` on CPU and run on GPU); under XLA, which
     has neither, a gather of kernel rows and a segment sum.
     """
-    if in_xla_context():
+    if not use_csr(kernel.dtype):
         rows = tf.cast(x.indices[:, 0], tf.int32)
         cols = tf.cast(x.indices[:, 1], tf.int32)
         values = tf.cast(x.values, kernel.dtype)[:, None]
@@ -107,8 +127,6 @@ def sparse_features_matmul(x, kernel):
 def _csr_matmul(x, kernel):
     """CSR(X) @ W with the gradient for W only (TensorFlow's own CSR gradient
     also builds one for X, which needs a static shape and is never used)."""
-    from tensorflow.python.ops.linalg.sparse import sparse_csr_matrix_ops as csr_ops
-
     csr = csr_ops.CSRSparseMatrix(
         tf.SparseTensor(x.indices, tf.stop_gradient(x.values), x.dense_shape)
     )
@@ -124,7 +142,8 @@ def _csr_matmul(x, kernel):
 
 
 def edges_from_batch(a, node_mask, dtype):
-    """Edge list of a dense (B, N, N) adjacency, flat index b * N + i.
+    """Edge list of a dense (B, N, N) adjacency, flat index b * N + i, sorted
+    by source (`tf.where` is row-major).
 
     Edges that touch a padded node (node_mask 0) are dropped.
     """
@@ -143,15 +162,136 @@ def edges_from_batch(a, node_mask, dtype):
     return EdgeList(src, dst, weight)
 
 
+# The ops below take edges sorted by source (`sort_by_source`). Their per-edge
+# work runs over chunks of edges, so that no (E, C) tensor larger than this
+# many values (128 MB of float32) is alive at once: a graph of 10^7 edges and
+# 32 channels takes ten chunks, Cora (10^4 edges, 512 channels) one. Chunks of
+# edges, not of channels: TensorFlow's gathers and scatters cost per row, so
+# narrow column blocks would multiply that cost. Read at trace time.
+EDGE_BLOCK_VALUES = 2**25
+
+
+def sum_by_source(values, src, n_nodes):
+    """Σ over the edges leaving each node of per-edge `values` -> (N, ...).
+
+    Sorted ids make this a `segment_sum`, ten times faster on CPU than the
+    unsorted one, which XLA gets.
+    """
+    if in_xla_context():
+        return tf.math.unsorted_segment_sum(values, src, n_nodes)
+    summed = tf.math.segment_sum(values, src)
+    padding = [[0, n_nodes - tf.shape(summed)[0]]] + [[0, 0]] * (values.shape.rank - 1)
+    return tf.pad(summed, padding)
+
+
+def _chunks(src, channels):
+    """(chunk size, number of chunks ≥ 1) for E edges of `channels` values."""
+    size = tf.maximum(EDGE_BLOCK_VALUES // tf.maximum(channels, 1), 1)
+    n_chunks = tf.maximum((tf.shape(src)[0] + size - 1) // size, 1)
+    return size, n_chunks
+
+
+def _per_edge_sum(fn, left, right, src, dst):
+    """Σ_c fn(left[src, c], right[dst, c]) for every edge, (E,), a chunk of
+    edges at a time."""
+    size, n_chunks = _chunks(src, tf.shape(left)[1])
+    parts = tf.TensorArray(left.dtype, size=n_chunks, element_shape=[None], infer_shape=False)
+
+    def body(c, parts):
+        chunk = slice(c * size, (c + 1) * size)
+        pairs = fn(tf.gather(left, src[chunk]), tf.gather(right, dst[chunk]))
+        return c + 1, parts.write(c, tf.reduce_sum(pairs, axis=-1))
+
+    # One chunk at a time (the default runs ten in parallel: ten times the memory).
+    _, parts = tf.while_loop(
+        lambda c, _: c < n_chunks, body, (tf.constant(0), parts), parallel_iterations=1
+    )
+    return parts.concat()
+
+
+def _scatter_signs(coefficient, y, src, dst, n_nodes):
+    """Σ_e c_e sign(y_src − y_dst) added to the source rows and subtracted from
+    the target rows, (N, C): the gradient of Σ_e c_e ‖y_src − y_dst‖₁."""
+    size, n_chunks = _chunks(src, tf.shape(y)[1])
+
+    def body(c, total):
+        chunk = slice(c * size, (c + 1) * size)
+        chunk_src, chunk_dst = src[chunk], dst[chunk]
+        signed = coefficient[chunk][:, None] * tf.sign(
+            tf.gather(y, chunk_src) - tf.gather(y, chunk_dst)
+        )
+        # Sources are sorted (segment_sum); targets are not: a sort-free scatter
+        # (sorting the targets on every step is what cost most before).
+        total += sum_by_source(signed, chunk_src, n_nodes)
+        return c + 1, total - tf.math.unsorted_segment_sum(signed, chunk_dst, n_nodes)
+
+    _, total = tf.while_loop(
+        lambda c, _: c < n_chunks,
+        body,
+        (tf.constant(0), tf.zeros_like(y)),
+        parallel_iterations=1,
+    )
+    return total
+
+
+def edge_l1_distance(y, src, dst, n_nodes):
+    """‖y_i − y_j‖₁ for every edge (i, j), shape (E,).
+
+    Outside XLA the gradient is written by hand and recomputes the signs
+    from y, so only y and the edge list are kept for the backward pass
+    (automatic differentiation keeps the (E, C) differences). Under XLA,
+    which fuses the gathers, plain automatic differentiation.
+    """
+    if in_xla_context():
+        return tf.reduce_sum(tf.abs(tf.gather(y, src) - tf.gather(y, dst)), axis=-1)
+
+    @tf.custom_gradient
+    def distance(y):
+        def grad(upstream):
+            return _scatter_signs(upstream, y, src, dst, n_nodes)
+
+        return _per_edge_sum(lambda a, b: tf.abs(a - b), y, y, src, dst), grad
+
+    return distance(y)
+
+
+def _csr(edges, n_nodes):
+    shape = tf.cast(tf.stack([n_nodes, n_nodes]), tf.int64)
+    indices = tf.cast(tf.stack([edges.src, edges.dst], axis=1), tf.int64)
+    return csr_ops.CSRSparseMatrix(tf.SparseTensor(indices, edges.weight, shape))
+
+
 def propagate(edges, values, n_nodes):
-    """A @ values on the edge list: Σ_j a_ij v_j."""
-    messages = edges.weight[:, None] * tf.gather(values, edges.dst)
-    return tf.math.unsorted_segment_sum(messages, edges.src, n_nodes)
+    """A @ values on the edge list: Σ_j a_ij v_j, differentiable in the
+    values and in the edge weights (a pooled adjacency is trainable).
+
+    Edges sorted by source: a CSR product built from them per call (no copy
+    of the messages per edge, multithreaded, transposed product for the
+    gradient); under XLA, or without the CSR kernels, a segment sum.
+    """
+    if not use_csr(values.dtype):
+        messages = edges.weight[:, None] * tf.gather(values, edges.dst)
+        return tf.math.unsorted_segment_sum(messages, edges.src, n_nodes)
+
+    @tf.custom_gradient
+    def product(weight, values):
+        csr = _csr(EdgeList(edges.src, edges.dst, weight), n_nodes)
+
+        def grad(upstream):
+            # d a_ij = g_i · v_j; pruned from the graph when nothing needs it.
+            d_weight = _per_edge_sum(
+                tf.multiply, upstream, values, edges.src, edges.dst
+            )
+            return d_weight, csr_ops.matmul(csr, upstream, adjoint_a=True)
+
+        return csr_ops.matmul(csr, values), grad
+
+    return product(edges.weight, values)
 
 
 def degrees(edges, n_nodes):
     """Row sums of the adjacency, A 1."""
-    return tf.math.unsorted_segment_sum(edges.weight, edges.src, n_nodes)
+    return sum_by_source(edges.weight, edges.src, n_nodes)
 
 
 def safe_rsqrt(values):
@@ -162,12 +302,13 @@ def safe_rsqrt(values):
 
 
 def gtv_step(values, edges, n_nodes, delta_coeff, epsilon, degree_normalized=False):
-    """One GTVConv aggregation, (I − δ·L̂_Γ) X̃, on an edge list ([002] eqs. 26-29).
+    """One GTVConv aggregation, (I − δ·L̂_Γ) X̃, on an edge list (the TVGNN
+    paper, eqs. 26-29).
 
     Γ̂_ij = a_ij / max(‖x̃_i − x̃_j‖₁, ε). With `degree_normalized` it is the
-    degree-weighted variant of [002] App. A.4:
+    degree-weighted variant of the paper's App. A.4:
     (I − δ D^-½ L_Γ D^-½) X̃ with γ_ij = a_ij / max(ε, ‖√a_ij (x̃_i/√d_i − x̃_j/√d_j)‖₁).
-    Memory is O(E·F): one difference vector per edge, no N×N or N×N×F tensor.
+    Memory is O(E + N·F): per-edge scalars, no N×N or E×F tensor kept.
     """
     if degree_normalized:
         inv_sqrt_degree = safe_rsqrt(degrees(edges, n_nodes))[:, None]
@@ -185,67 +326,20 @@ def gtv_step(values, edges, n_nodes, delta_coeff, epsilon, degree_normalized=Fal
     return values - delta_coeff * laplacian
 
 
-def row_scatter(ids, n_nodes, dtype):
-    """A function v (E, F) -> (N, F) summing the rows of v into rows `ids`.
-
-    For float32 outside XLA it is a product with the CSR incidence matrix of
-    `ids`, three to four times faster than `unsorted_segment_sum` on CPU
-    (multithreaded) and backed by cuSPARSE on GPU; XLA, which has no CSR
-    kernels, and other dtypes get the segment sum.
-    """
-    if in_xla_context() or dtype != tf.float32:
-        return lambda rows: tf.math.unsorted_segment_sum(rows, ids, n_nodes)
-    from tensorflow.python.ops.linalg.sparse import sparse_csr_matrix_ops as csr_ops
-
-    n_rows = tf.shape(ids, out_type=tf.int64)[0]
-    incidence = tf.sparse.reorder(
-        tf.SparseTensor(
-            tf.stack([tf.cast(ids, tf.int64), tf.range(n_rows)], axis=1),
-            tf.ones([n_rows]),
-            tf.stack([tf.cast(n_nodes, tf.int64), n_rows]),
-        )
-    )
-    incidence = csr_ops.CSRSparseMatrix(incidence)
-    return lambda rows: csr_ops.matmul(incidence, rows)
-
-
 def total_variation_laplacian(y, src, dst, weight, scale, epsilon, n_nodes):
     """L̂_Γ y = Σ_j γ_ij (y_i − y_j), γ_ij = w_ij / max(c_ij ‖y_i − y_j‖₁, ε).
 
-    The gradient is written by hand: it reuses the edge differences of the
-    forward pass and takes three E×F scatter/gather passes where automatic
-    differentiation takes five, the bulk of a GTVConv training step.
+    Written as D_Γ y − Γ y: the edge distances (`edge_l1_distance`) and the
+    product with Γ (`propagate`) carry hand-written gradients, the rest is
+    per-edge and per-node arithmetic left to automatic differentiation.
     Gradients flow to y, to the edge weights w (a pooled adjacency is
-    trainable) and to the scales c.
+    trainable) and to the scales c. Edges may come in any order.
     """
-
-    @tf.custom_gradient
-    def laplacian(y, weight, scale):
-        diff = tf.gather(y, src) - tf.gather(y, dst)
-        abs_sum = tf.reduce_sum(tf.abs(diff), axis=-1)
-        norm = scale * abs_sum
-        denominator = tf.maximum(norm, epsilon)
-        gamma = weight / denominator
-        scatter_to_src = row_scatter(src, n_nodes, y.dtype)
-        output = scatter_to_src(gamma[:, None] * diff)
-
-        def grad(upstream):
-            upstream_src = tf.gather(upstream, src)
-            d_gamma = tf.reduce_sum(upstream_src * diff, axis=-1)
-            d_norm = tf.where(
-                norm > epsilon,
-                -d_gamma * gamma / denominator,
-                tf.zeros_like(d_gamma),
-            )
-            d_diff = gamma[:, None] * upstream_src + (d_norm * scale)[:, None] * tf.sign(
-                diff
-            )
-            d_y = scatter_to_src(d_diff) - row_scatter(dst, n_nodes, y.dtype)(d_diff)
-            return d_y, d_gamma / denominator, d_norm * abs_sum
-
-        return output, grad
-
-    return laplacian(y, weight, scale)
+    src, dst, weight, scale = sort_by_source(src, dst, weight, scale)
+    norm = scale * edge_l1_distance(y, src, dst, n_nodes)
+    gamma = weight / tf.maximum(norm, epsilon)
+    degree = sum_by_source(gamma, src, n_nodes)
+    return degree[:, None] * y - propagate(EdgeList(src, dst, gamma), y, n_nodes)
 
 
 def static_or_dynamic(value):
@@ -297,7 +391,7 @@ def to_padded(inputs, mode, i=None, node_mask=None):
         tf.scatter_nd(scatter_index[:, None], tf.ones([n_nodes], dtype), [flat_size]),
         tf.stack([n_graphs, n_max]),
     )
-    edges = EdgeList(
+    edges = sorted_edges(
         tf.gather(scatter_index, edges.src),
         tf.gather(scatter_index, edges.dst),
         edges.weight,

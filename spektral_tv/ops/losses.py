@@ -12,7 +12,15 @@ References:
 """
 import tensorflow as tf
 
-from spektral_tv.ops.graph import degrees, flatten_padded, per_graph_sum, propagate
+from spektral_tv.ops._compat import in_xla_context
+from spektral_tv.ops.graph import (
+    degrees,
+    edge_l1_distance,
+    flatten_padded,
+    per_graph_sum,
+    propagate,
+    sum_by_source,
+)
 
 
 def coarsen_adjacency(s, graphs):
@@ -57,12 +65,10 @@ def total_variation_loss(s, graphs):
     edges = graphs.edges
     s_flat = flatten_padded(s)
     n_flat = tf.shape(s_flat)[0]
-    abs_diff = tf.reduce_sum(
-        tf.abs(tf.gather(s_flat, edges.src) - tf.gather(s_flat, edges.dst)), axis=-1
-    )
-    variation = tf.math.unsorted_segment_sum(edges.weight * abs_diff, edges.src, n_flat)
+    abs_diff = edge_l1_distance(s_flat, edges.src, edges.dst, n_flat)
+    variation = sum_by_source(edges.weight * abs_diff, edges.src, n_flat)
     nonzero = tf.cast(tf.not_equal(edges.weight, 0), s.dtype)
-    n_nonzero = tf.math.unsorted_segment_sum(nonzero, edges.src, n_flat)
+    n_nonzero = sum_by_source(nonzero, edges.src, n_flat)
     return tf.math.divide_no_nan(
         per_graph_sum(variation, graphs), 2.0 * per_graph_sum(n_nonzero, graphs)
     )
@@ -87,15 +93,98 @@ def asymmetric_norm_loss(s, graphs, rho=None):
     n_nodes = tf.reduce_sum(node_mask, axis=1)
     q = tf.cast(tf.floor(n_nodes / (rho + 1.0)), tf.int32)
 
-    # Padded entries get −1 so that they sort below every assignment in [0, 1].
-    s_t = tf.linalg.matrix_transpose(s)
-    scores = tf.where(node_mask[:, None, :] > 0, s_t, -tf.ones_like(s_t))
-    n_max = tf.shape(scores)[-1]
-    descending = tf.math.top_k(scores, k=n_max, sorted=True).values
-    quantile = tf.gather(descending, q, axis=2, batch_dims=1)  # (B, K)
+    s_t = tf.linalg.matrix_transpose(s)  # (B, K, n_max)
+    valid = tf.broadcast_to(node_mask[:, None, :] > 0, tf.shape(s_t))
+    quantile = descending_order_statistic(s_t, q[:, None], valid)  # (B, K)
 
     deviation = s - quantile[:, None, :]
     asym = tf.where(deviation >= 0, rho * deviation, -deviation)
     asym_norm = tf.reduce_sum(asym * node_mask[..., None], axis=(1, 2))
     beta = n_nodes * rho * min(1.0, k / (rho + 1.0))
     return tf.math.divide_no_nan(beta - asym_norm, tf.cast(beta, dtype))
+
+
+# Order statistics by radix selection: the bits of a float, read as an
+# unsigned integer with the sign bit flipped (all bits for negatives), sort
+# like the float. A histogram of the top 8 bits finds the bucket that holds
+# the wanted rank; the few entries in it are gathered and the next 8 bits
+# looked at, four times in all. O(N) per row, where `tf.math.top_k` with
+# k = N sorts (O(N log N), and its gradient scatters N values per row).
+_DIGIT_BITS = 8
+_N_DIGITS = 2**_DIGIT_BITS
+
+
+def _order_preserving_keys(values):
+    bits = tf.bitcast(tf.cast(values, tf.float32), tf.uint32)
+    negative = tf.bitwise.right_shift(bits, 31) > 0
+    flip = tf.where(
+        negative, tf.constant(0xFFFFFFFF, tf.uint32), tf.constant(0x80000000, tf.uint32)
+    )
+    return tf.bitwise.bitwise_xor(bits, flip)
+
+
+def _digit(keys, position):
+    """The 8-bit digit of `keys` at `position` (0 is the most significant)."""
+    shifted = tf.bitwise.right_shift(keys, 32 - _DIGIT_BITS * (position + 1))
+    return tf.cast(tf.bitwise.bitwise_and(shifted, _N_DIGITS - 1), tf.int32)
+
+
+def _histogram(ids, size):
+    if in_xla_context():
+        return tf.math.unsorted_segment_sum(tf.ones_like(ids), ids, size)
+    return tf.math.bincount(ids, minlength=size, maxlength=size)  # 3x faster on CPU
+
+
+def _choose_digit(rows, digits, rank, n_rows):
+    """Per row, the digit whose bucket holds the entry of descending rank
+    `rank` among (rows, digits), and that entry's rank inside the bucket."""
+    counts = _histogram(rows * _N_DIGITS + digits, n_rows * _N_DIGITS)
+    counts = tf.reshape(counts, tf.stack([n_rows, _N_DIGITS]))
+    at_or_above = tf.cumsum(counts, axis=1, reverse=True)
+    chosen = tf.reduce_sum(tf.cast(at_or_above > rank[:, None], tf.int32), axis=1) - 1
+    chosen = tf.maximum(chosen, 0)  # a row without enough entries: any bucket
+    above = tf.gather(at_or_above, chosen, batch_dims=1) - tf.gather(
+        counts, chosen, batch_dims=1
+    )
+    return chosen, rank - above
+
+
+def descending_order_statistic(values, rank, valid):
+    """The entry of 0-based descending rank `rank` in each row of `values`,
+    among the `valid` entries: `top_k(values, rank + 1).values[..., -1]`,
+    without sorting. `rank` broadcasts against values[..., 0]; a row with too
+    few valid entries returns an arbitrary entry. Differentiable: the
+    gradient reaches the entry selected (the first one holding that value).
+
+    Exact for float32 (float64 values are ranked by their float32 rounding).
+    """
+    shape = tf.shape(values)
+    n = shape[-1]
+    flat = tf.reshape(values, tf.stack([-1, n]))
+    n_rows = tf.shape(flat)[0]
+    valid = tf.reshape(valid, tf.shape(flat))
+    rank = tf.reshape(tf.broadcast_to(tf.cast(rank, tf.int32), shape[:-1]), [-1])
+    keys = _order_preserving_keys(flat)
+
+    # First digit over every entry; invalid ones go to an extra, ignored row.
+    digits = _digit(keys, 0)
+    rows = tf.where(valid, tf.range(n_rows)[:, None], n_rows)
+    chosen, rank = _choose_digit(
+        tf.reshape(rows, [-1]), tf.reshape(digits, [-1]), tf.pad(rank, [[0, 1]]), n_rows + 1
+    )
+    chosen, rank = chosen[:-1], rank[:-1]
+    position = tf.where(tf.logical_and(valid, tf.equal(digits, chosen[:, None])))
+    rows, cols = tf.cast(position[:, 0], tf.int32), tf.cast(position[:, 1], tf.int32)
+    keys = tf.gather_nd(keys, position)
+
+    # The remaining digits over the candidates left in the chosen buckets.
+    for i in range(1, 32 // _DIGIT_BITS):
+        digits = _digit(keys, i)
+        chosen, rank = _choose_digit(rows, digits, rank, n_rows)
+        keep = tf.equal(digits, tf.gather(chosen, rows))
+        rows, cols, keys = (tf.boolean_mask(t, keep) for t in (rows, cols, keys))
+
+    index = tf.math.unsorted_segment_min(cols, rows, n_rows)
+    index = tf.clip_by_value(index, 0, tf.maximum(n - 1, 0))
+    picked = tf.gather(flat, index, batch_dims=1)
+    return tf.reshape(picked, shape[:-1])
