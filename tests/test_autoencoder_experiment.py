@@ -134,10 +134,6 @@ def test_tensorboard_logs_every_pool(tmp_path):
     assert list((logs / "tvgnn").rglob("events.out.tfevents.*"))
 
 
-@pytest.mark.xfail(raises=TypeError, strict=True,
-                   reason="Spektral's GCSConv (the autoencoder's message passing) is not "
-                          "registered as Keras serializable; spektral_tv.layers must "
-                          "register it as it does GraphMasking")
 def test_saved_model_loads_without_custom_objects(tmp_path):
     import tf_keras as keras
 

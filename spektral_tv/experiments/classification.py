@@ -157,37 +157,50 @@ def make_loader(dataset, mode, batch_size, shuffle):
 # Training
 # ----------------------------------------------------------------------------
 def train_fold(dataset, split, pool, mode, network, training_settings, k, n_pools, seed,
-               verbose=0, callbacks=()):
-    """Trains a fresh model on one split; returns `(model, record)`."""
+               verbose=0, callbacks=(), strategy=None):
+    """Trains a fresh model on one split; returns `(model, record)`. With a
+    `tf.distribute` `strategy`, the model is built in its scope and every
+    replica gets whole graphs (`spektral_tv.distribute`; the batch size is
+    the global batch)."""
     import numpy as np
     import tf_keras as keras
 
-    from spektral_tv import models, training
+    from spektral_tv import distribute, models, training
 
     train, val, test = split
     keras.utils.set_random_seed(seed)
-    model = models.classification_model(pool, dataset.n_node_features, dataset.n_labels, k,
-                                        mode=mode, n_pools=n_pools, **network)
-    model.compile(keras.optimizers.Adam(training_settings["learning_rate"]),
-                  loss="categorical_crossentropy", metrics=["acc"])
     batch_size = training_settings["batch_size"]
-    loaders = {name: make_loader(dataset[idx], mode, batch_size, shuffle=name == "train")
-               for name, idx in (("train", train), ("val", val), ("test", test))}
+    parts = (("train", train), ("val", val), ("test", test))
+    if strategy is None:
+        model = models.classification_model(pool, dataset.n_node_features, dataset.n_labels,
+                                            k, mode=mode, n_pools=n_pools, **network)
+        model.compile(keras.optimizers.Adam(training_settings["learning_rate"]),
+                      loss="categorical_crossentropy", metrics=["acc"])
+        loaders = {name: make_loader(dataset[idx], mode, batch_size, shuffle=name == "train")
+                   for name, idx in parts}
+        data = {name: (loader.load(), loader.steps_per_epoch)
+                for name, loader in loaders.items()}
+    else:
+        model = distribute.classification_model(
+            strategy, pool, dataset.n_node_features, dataset.n_labels, k, mode=mode,
+            n_pools=n_pools, learning_rate=training_settings["learning_rate"], **network)
+        data = {name: distribute.graph_dataset(strategy, dataset[idx], mode, batch_size,
+                                               shuffle=name == "train", seed=seed)
+                for name, idx in parts}
     clock = training.EpochTimer()
     stopper = keras.callbacks.EarlyStopping(monitor="val_loss",
                                             patience=training_settings["patience"],
                                             restore_best_weights=True)
     history = model.fit(
-        loaders["train"].load(), steps_per_epoch=loaders["train"].steps_per_epoch,
-        validation_data=loaders["val"].load(),
-        validation_steps=loaders["val"].steps_per_epoch,
+        data["train"][0], steps_per_epoch=data["train"][1],
+        validation_data=data["val"][0], validation_steps=data["val"][1],
         epochs=training_settings["epochs"],
         callbacks=[keras.callbacks.TerminateOnNaN(), clock, stopper, *callbacks],
         verbose=verbose,
     ).history
     training.check_finite_history(history, f"{pool} classification (seed {seed})")
-    scores = model.evaluate(loaders["test"].load(), steps=loaders["test"].steps_per_epoch,
-                            verbose=0, return_dict=True)
+    scores = model.evaluate(data["test"][0], steps=data["test"][1], verbose=0,
+                            return_dict=True)
     val_loss = history["val_loss"]
     return model, {
         "seed": seed,
@@ -255,12 +268,16 @@ def build_parser():
                         help="featureless datasets: one-hot degrees clipped to this")
     parser.add_argument("--seed", type=int, default=0,
                         help="seed of the splits and of the first run")
+    parser.add_argument("--strategy", default="default",
+                        choices=("default", "mirrored", "multiworker"),
+                        help="tf.distribute strategy: default (one device), mirrored "
+                             "(every local GPU), multiworker (machines of TF_CONFIG); "
+                             "each replica gets whole graphs, --batch-size is the "
+                             "global batch (docs/distributed.md)")
     parser.add_argument("--verbose", type=int, default=0, choices=(0, 1, 2),
                         help="model.fit verbosity")
-    parser.add_argument("--tensorboard", default=None, metavar="DIR",
-                        help="TensorBoard logs of every fold in DIR/run-R-fold-F")
-    parser.add_argument("--save-model", default=None, metavar="PATH",
-                        help="save the model of the last fold as a .keras file")
+    _common.add_keras_flags(parser, "DIR/run-R-fold-F for every fold",
+                            "the model of the last fold")
     _common.add_output_flags(parser, "results/classify-DATASET-POOL-MODE")
     for flag, (_, kind, help_text, _) in OVERRIDES.items():
         option = "--" + flag.replace("_", "-")
@@ -293,8 +310,7 @@ def parse_args(argv=None):
             parser.fail(f"--k must be >= 2, got {args.k}")
     if args.mlp_hidden is not None and any(units < 1 for units in args.mlp_hidden):
         parser.fail(f"--mlp-hidden units must be >= 1, got {args.mlp_hidden}")
-    if args.save_model is not None and not args.save_model.endswith(".keras"):
-        parser.fail(f"--save-model must end in .keras, got {args.save_model}")
+    _common.check_keras_flags(parser, args)
     return args
 
 
@@ -334,7 +350,10 @@ def _run(args, out, command):
     import numpy as np
     import tf_keras as keras
 
-    from spektral_tv import models
+    from spektral_tv import distribute, models
+
+    # First: MultiWorkerMirroredStrategy must exist before other TensorFlow work.
+    strategy = distribute.strategy_from_name(args.strategy)
 
     try:
         network, settings = settings_from_args(args)
@@ -356,10 +375,16 @@ def _run(args, out, command):
     else:
         k = list(args.k) * (args.pools if len(args.k) == 1 else 1)
     splits = cv_splits(labels, args.folds, args.seed, fixed)[: args.max_folds]
+    if settings["batch_size"] < strategy.num_replicas_in_sync:
+        build_parser().fail(f"--strategy {args.strategy}: a batch of "
+                            f"{settings['batch_size']} graph(s) cannot feed "
+                            f"{strategy.num_replicas_in_sync} replicas whole graphs; "
+                            "raise --batch-size")
 
     results = {
         "command": command, "dataset": args.dataset, "pool": args.pool, "mode": args.mode,
-        "pools": args.pools,
+        "pools": args.pools, "strategy": args.strategy,
+        "replicas": strategy.num_replicas_in_sync,
         "protocol": "fixed split" if fixed is not None else f"{args.folds}-fold CV",
         "n_graphs": len(dataset), "n_features": dataset.n_node_features,
         "n_classes": dataset.n_labels, "average_nodes": average_nodes, "k": k,
@@ -391,7 +416,9 @@ def _run(args, out, command):
                 callbacks.append(ProgressBar(f"run {run} fold {fold}", every=1))
             model, record = train_fold(dataset, split, args.pool, args.mode, network,
                                        settings, k, args.pools, seed=args.seed + run,
-                                       verbose=args.verbose, callbacks=callbacks)
+                                       verbose=args.verbose, callbacks=callbacks,
+                                       strategy=None if args.strategy == "default"
+                                       else strategy)
             records.append({"run": run, "fold": fold, **record})
             records.sort(key=lambda r: (r["run"], r["fold"]))
             print(f"{args.pool} {args.mode} {args.dataset} run {run} fold {fold}: "

@@ -120,12 +120,12 @@ def build_parser():
     parser.add_argument("--select", default="lowest-loss", choices=("lowest-loss", "last"),
                         help="score the weights of the lowest-loss epoch (default) "
                              "or of the last epoch")
-    parser.add_argument("--tensorboard", default=None, metavar="DIR",
-                        help="TensorBoard logs of every run (losses by name, per epoch) "
-                             "in DIR/seed-N")
-    parser.add_argument("--save-model", default=None, metavar="PATH",
-                        help="save the run with the lowest loss as a .keras file "
-                             "(loads with tf_keras.models.load_model, no custom_objects)")
+    _common.add_keras_flags(parser, "DIR/seed-N for every run", "the run with the lowest loss")
+    parser.add_argument("--strategy", default="default",
+                        choices=("default", "mirrored", "multiworker"),
+                        help="tf.distribute strategy; only default (one device, the GPU "
+                             "if any): one graph is one example and is not split "
+                             "across replicas (docs/distributed.md)")
     _common.add_output_flags(parser, "results/cluster-DATASET-MODEL")
     return parser
 
@@ -142,8 +142,15 @@ def parse_args(argv=None):
         parser.fail("--gtv-step applies to --model tvgnn only")
     if args.mlp_hidden is not None and any(units < 1 for units in args.mlp_hidden):
         parser.fail(f"--mlp-hidden units must be >= 1, got {args.mlp_hidden}")
-    if args.save_model is not None and not args.save_model.endswith(".keras"):
-        parser.fail(f"--save-model must end in .keras, got {args.save_model}")
+    _common.check_keras_flags(parser, args)
+    if args.strategy != "default":
+        # A replica needs whole graphs, and the loss is over the whole graph:
+        # several replicas would each take the same full-graph step.
+        parser.fail(f"--strategy {args.strategy}: node clustering trains on one graph, "
+                    "which cannot be split across replicas (its losses are over all "
+                    "its edges), and the same graph on every replica would repeat "
+                    "one step; use --strategy default (the GPU if there is one), or "
+                    "spektral-tv classify --strategy for many graphs")
     return args
 
 
