@@ -1,11 +1,11 @@
-"""scripts/benchmark.py runs and prints / writes what it promises (--smoke inputs).
+"""The benchmark (spektral_tv.experiments.benchmark, through the scripts/benchmark.py
+wrapper) runs and prints / writes what it promises (--smoke inputs).
 
 One run of the script serves every test: the small batch workload always, plus
 the Cora workload and the same-process section when spektral_tv.datasets finds
 the Cora files ($SPEKTRAL_TV_DATA/Citation/cora or Spektral's folder);
 otherwise the Cora tests are skipped with the folders searched.
 """
-import importlib.util
 import json
 import math
 import os
@@ -16,20 +16,15 @@ import sys
 import pytest
 
 from spektral_tv.datasets import Citation, DatasetNotFoundError
+from spektral_tv.experiments.benchmark import growth_exponent
+
+pytestmark = pytest.mark.slow  # child processes with TensorFlow, minutes in all
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
 SCRIPT = REPO / "scripts" / "benchmark.py"
 IMPLS = ("spektral_tv", "spektral")
 BATCH_WORKLOAD = "batch-8x1500"
 CORA_WORKLOAD = "cora-tvgnn-sparse-x"
-
-
-def load_benchmark_module():
-    """scripts/benchmark.py as a module (it is not a package)."""
-    spec = importlib.util.spec_from_file_location("spektral_tv_benchmark_script", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def cora_missing_reason():
@@ -153,3 +148,33 @@ def test_same_process_section(smoke_run):
     assert same["best_vs_best"]["ratio"] > 0
 
 
+
+
+def test_scaling_table_at_the_smallest_size(tmp_path):
+    """--scaling at 10^4 nodes: both models, both implementations measured in
+    one child, ratios and the (undefined for one size) growth exponent."""
+    json_path = tmp_path / "scaling.json"
+    cmd = [sys.executable, str(SCRIPT), "--smoke", "--workloads", "none", "--no-same-process",
+           "--scaling", "--scaling-sizes", "1e4", "--json", str(json_path), "--timeout", "600"]
+    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=REPO,
+                          env=dict(os.environ), timeout=900)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    rows = parse_table(proc.stdout, "model ")
+    assert [(r["model"], r["nodes"]) for r in rows] == [("tvgnn", "10000"), ("mincut", "10000")]
+    for r in rows:
+        for column in ("spektral_tv ms/step", "spektral ms/step", "ratio",
+                       "spektral_tv train MB", "spektral train MB"):
+            assert is_number(r[column]), (column, r)
+        assert int(r["edges"]) > 90_000  # average degree 10
+    assert "growth exponent" in proc.stdout
+    with open(json_path) as f:
+        scaling = json.load(f)["scaling"]
+    assert all(r["ok"] for r in scaling["rows"])
+    assert set(scaling["exponents"]) == {"tvgnn/spektral_tv", "tvgnn/spektral",
+                                         "mincut/spektral_tv", "mincut/spektral"}
+
+
+def test_growth_exponent():
+    assert growth_exponent([10, 100, 1000], [2.0, 20.0, 200.0]) == pytest.approx(1.0)
+    assert growth_exponent([10, 100], [1.0, 100.0]) == pytest.approx(2.0)
+    assert growth_exponent([10], [1.0]) is None

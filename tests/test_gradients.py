@@ -90,12 +90,19 @@ def _autodiff_laplacian(y, src, dst, weight, scale, epsilon, n_nodes):
     return tf.math.unsorted_segment_sum(gamma[:, None] * diff, src, n_nodes)
 
 
+@pytest.mark.parametrize("chunk_values", [None, 1])
 @pytest.mark.parametrize("jit", [False, True])
-def test_hand_written_gradient_matches_automatic_differentiation(jit):
-    """The GTV Laplacian's custom gradient (CSR scatters outside XLA, segment
-    sums inside) equals TensorFlow's automatic gradient, for the features, the
+def test_hand_written_gradient_matches_automatic_differentiation(jit, chunk_values,
+                                                                 monkeypatch):
+    """The GTV Laplacian's hand-written gradients (edge distances and the CSR
+    product outside XLA, one edge chunk or one edge per chunk; plain autodiff
+    inside XLA) equal TensorFlow's automatic gradient, for the features, the
     edge weights and the edge scales, with some edges clamped by epsilon."""
+    from spektral_tv.ops import graph as graph_ops
     from spektral_tv.ops.graph import total_variation_laplacian
+
+    if chunk_values is not None:
+        monkeypatch.setattr(graph_ops, "EDGE_BLOCK_VALUES", chunk_values)
 
     rng = np.random.default_rng(0)
     n, channels, epsilon = 30, 7, 0.5
