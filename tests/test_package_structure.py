@@ -10,7 +10,8 @@ PACKAGE = pathlib.Path(__file__).resolve().parents[1] / "spektral_tv"
 
 #: Level of each part of the package: a module may import only its own or lower levels.
 LEVELS = {"ops": 0, "initializers": 1, "layers": 1, "datasets": 1, "metrics": 1,
-          "plotting": 1, "models": 2, "training": 3, "experiments": 4, "__main__": 5}
+          "plotting": 1, "models": 2, "training": 3, "distribute": 3, "experiments": 4,
+          "__main__": 5}
 
 
 def module_name(path):
