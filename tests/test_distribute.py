@@ -8,7 +8,7 @@ on free 127.0.0.1 ports) train TVGNN's and MinCutPool's classifiers to the
 same weights and logged losses as one device on the same global batches.
 
 This file is also the script that the subprocesses run:
-`python tests/test_distribute.py mirrored|worker OUT`.
+`python tests/test_distribute.py mirrored OUT [CASE ...]` or `... worker OUT`.
 """
 import json
 import os
@@ -109,8 +109,9 @@ def compare(weights, history, _, ref_weights, ref_history, initial):
             "keys": sorted(history) == sorted(ref_history)}
 
 
-def run_mirrored(out):
-    """One device and MirroredStrategy over two logical CPU devices, every case."""
+def run_mirrored(out, *names):
+    """One device and MirroredStrategy over two logical CPU devices, on the
+    cases `names` (default: all, and Keras's own reduction)."""
     import tensorflow as tf
 
     cpu = tf.config.list_physical_devices("CPU")[0]
@@ -123,9 +124,11 @@ def run_mirrored(out):
     assert two.num_replicas_in_sync == 2
     results = {}
     for name, pool, mode, n_graphs, batch_size in CASES:
+        if names and name not in names:
+            continue
         ref = train(one, pool, mode, n_graphs, batch_size)
         results[name] = compare(*train(two, pool, mode, n_graphs, batch_size), *ref)
-        if name == "tvgnn-disjoint-uneven":  # what Keras alone would minimize
+        if not names and name == "tvgnn-disjoint-uneven":  # Keras's own reduction
             results["keras-reduction"] = compare(
                 *train(two, pool, mode, n_graphs, batch_size, graph_mean=False), *ref)
     with open(out, "w") as f:
@@ -186,10 +189,9 @@ def finish(processes, timeout):
     return results
 
 
-@pytest.fixture(scope="module")
-def mirrored(tmp_path_factory):
-    out = tmp_path_factory.mktemp("mirrored") / "results.json"
-    process = subprocess.Popen([sys.executable, HERE, "mirrored", str(out)],
+def mirrored_run(folder, *names):
+    out = folder / "results.json"
+    process = subprocess.Popen([sys.executable, HERE, "mirrored", str(out), *names],
                                env=script_env(), stdout=subprocess.DEVNULL,
                                stderr=subprocess.PIPE, text=True)
     (code, err), = finish([process], SUBPROCESS_TIMEOUT)
@@ -197,9 +199,13 @@ def mirrored(tmp_path_factory):
     return json.loads(out.read_text())
 
 
-@pytest.mark.parametrize("case", [c[0] for c in CASES])
-def test_mirrored_matches_one_device(mirrored, case):
-    result = mirrored[case]
+@pytest.fixture(scope="module")
+def mirrored(tmp_path_factory):
+    """Every case (minutes: 9 trainings, each traced anew)."""
+    return mirrored_run(tmp_path_factory.mktemp("mirrored"))
+
+
+def check_agreement(case, result):
     print(case, result)
     assert result["keys"]
     assert result["moved"] > 1e-3  # the weights did train
@@ -209,6 +215,19 @@ def test_mirrored_matches_one_device(mirrored, case):
         assert result["named_loss_diff"] < LOSS_TOL
 
 
+def test_mirrored_matches_one_device_fast(tmp_path):
+    """The hardest case alone (TVGNN, disjoint, 2 + 1 steps), fast by default."""
+    case = "tvgnn-disjoint-uneven"
+    check_agreement(case, mirrored_run(tmp_path, case)[case])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("case", [c[0] for c in CASES])
+def test_mirrored_matches_one_device(mirrored, case):
+    check_agreement(case, mirrored[case])
+
+
+@pytest.mark.slow
 def test_keras_reduction_differs_on_uneven_batches(mirrored):
     """Without `use_graph_mean_loss` the 2 + 1 step weighs the lone graph
     twice: the weights leave one device's."""
@@ -283,9 +302,21 @@ def test_strategy_from_name():
         strategy_from_name("tpu")
 
 
+def test_cluster_refuses_several_replicas(capsys):
+    """One graph is not split across replicas: a usage error (exit 2)."""
+    from spektral_tv.experiments import clustering
+
+    assert clustering.parse_args(["--strategy", "default"]).strategy == "default"
+    for name in ("mirrored", "multiworker"):
+        with pytest.raises(SystemExit) as stop:
+            clustering.parse_args(["--strategy", name])
+        assert stop.value.code == 2
+        assert "cannot be split across replicas" in capsys.readouterr().err
+
+
 if __name__ == "__main__":
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     sys.path.insert(0, os.path.dirname(os.path.dirname(HERE)))
     import spektral_tv  # noqa: F401  (Keras 2 before TensorFlow)
 
-    {"mirrored": run_mirrored, "worker": run_worker}[sys.argv[1]](sys.argv[2])
+    {"mirrored": run_mirrored, "worker": run_worker}[sys.argv[1]](*sys.argv[2:])
