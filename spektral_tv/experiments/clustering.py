@@ -86,14 +86,17 @@ def summarize(runs, keys=("nmi", "acc", "cs")):
     return summary
 
 
-def save_figures(out, s, history, labels, coords, a, title):
+def save_figures(out, s, history, labels, coords, a, title, model):
     from spektral_tv import plotting
 
     plotting.plot_assignment_matrix(
         s, labels=labels, path=os.path.join(out, "assignments.png"),
-        title=f"{title}: log S·Sᵀ (sharp blocks on the diagonal = crisp clusters)",
+        title=f"{title}: log S·Sᵀ\nsharp square blocks on the diagonal = crisp clusters",
     )
-    plotting.plot_loss_curves(history, path=os.path.join(out, "losses.png"))
+    terms = {"mincut": "cut_loss + ortho_loss", "tvgnn": "α1·tv_loss + α2·balance_loss"}
+    plotting.plot_loss_curves(
+        history, path=os.path.join(out, "losses.png"),
+        title=f"{title}\nloss = {terms[model]}, the weighted sum of the named terms")
     if coords is not None:
         plotting.plot_clusters_2d(
             coords, s, edges=plotting.edge_list(a), path=os.path.join(out, "clusters.png")
@@ -242,7 +245,8 @@ def _run(args, out, command):
             key: previous[key] for key in ("figures_seed",) if key in previous}}
     else:
         save_figures(out, best[2], best[3], labels, coords, a,
-                     title=f"{TITLES[args.model]} on {args.dataset}, seed {best[1]}")
+                     title=f"{TITLES[args.model]} on {args.dataset}, seed {best[1]}",
+                     model=args.model)
         if args.save_model:
             best[4].save(args.save_model)
     line = f"{args.model} on {args.dataset}: {len(runs)} run(s), {epochs} epochs"
