@@ -82,17 +82,17 @@ print(json.dumps(dict(edges=int(a.nnz), train_mb=b._proc_status_mb("VmHWM") - be
 @pytest.mark.slow
 def test_tvgnn_training_memory_per_edge():
     """A TVGNN training step (GTVConv(32) x2 -> AsymCheegerCutPool(16)) on a
-    random graph of 2·10^5 nodes and 2·10^6 edges keeps per-edge scalars, not
-    (E, F) tensors, for the backward pass: it stays within BYTES_PER_EDGE of
-    training memory per edge (first step, tracing included). Keeping the
-    (E, F) differences, as the package did before, took about 1 kB per edge."""
+    random graph of 4·10^5 nodes and 4·10^6 edges keeps per-edge scalars, not
+    (E, F) tensors, for the backward pass. Measured: about 1 GB that does not
+    grow with E (edge chunks of at most 128 MB per tensor, tracing) plus 250
+    bytes per edge (3.4 GB at 10^7 edges); keeping the (E, F) differences, as
+    the package did before, took about 1 kB per edge (10.3 GB at 10^7)."""
     import json
     import subprocess
     import sys
 
-    bytes_per_edge = 500
-    proc = subprocess.run([sys.executable, "-c", MEMORY_PROBE.format(n_nodes=200_000)],
+    proc = subprocess.run([sys.executable, "-c", MEMORY_PROBE.format(n_nodes=400_000)],
                           capture_output=True, text=True, timeout=900)
     assert proc.returncode == 0, proc.stderr[-3000:]
     got = json.loads(proc.stdout.strip().splitlines()[-1])
-    assert got["train_mb"] * 2**20 / got["edges"] < bytes_per_edge, got
+    assert got["train_mb"] < 1100 + 350 * got["edges"] / 2**20, got

@@ -25,9 +25,11 @@ Three sections, each printed as a table (and written with --json):
 * Scaling (--scaling, sizes by --scaling-sizes): random graphs of average
   degree 10, F = 32, single mode, sparse adjacency; TVGNN (GTVConv(32) x2 ->
   AsymCheegerCutPool(16)) and MinCutPool (Spektral's GCSConv(32) ->
-  MinCutPool(16), normalized adjacency). One child per (model, size) holds
-  both implementations: the training memory of each (peak during its first
-  steps minus the memory before them) and interleaved ms/step; ratios
+  MinCutPool(16), normalized adjacency). Per (model, size) one child holds
+  both implementations for interleaved ms/step, and one fresh child per
+  implementation measures its training memory (peak during the warm-up steps
+  minus the memory before them; freed memory stays resident, so two in one
+  process would hide the second one's peak); ratios
   Spektral / spektral_tv and the growth exponent b of ms/step ~ N^b (least
   squares over the sizes; 1 is linear in N and E).
 
@@ -759,8 +761,11 @@ def _prime_runtime(model):
         float(step(*inputs))
 
 
-def run_scaling_child(model, n_nodes, steps, warmup, rounds):
-    """Measure both implementations on one random graph in this process."""
+def run_scaling_child(model, n_nodes, steps, warmup, rounds, impls=IMPLS):
+    """Measure `impls` on one random graph in this process: the training
+    memory of each (meaningful when there is one: memory that an
+    implementation freed stays resident and hides the next one's peak) and,
+    with steps > 0, interleaved ms/step."""
     result = dict(model=model, n_nodes=n_nodes, impls={})
     stage = "data"
     try:
@@ -779,7 +784,7 @@ def run_scaling_child(model, n_nodes, steps, warmup, rounds):
         stage = "priming"
         _prime_runtime(model)
         running = []
-        for impl in IMPLS:
+        for impl in impls:
             stage = f"{impl}: model"
             tf.keras.utils.set_random_seed(0)
             step = make_train_step(build_scaling_model(model, impl, 32),
@@ -795,14 +800,15 @@ def run_scaling_child(model, n_nodes, steps, warmup, rounds):
             result["impls"][impl] = entry
             running.append((entry, step))
         stage = "interleaved warm-up"
-        for _, step in running:  # a step after another model's is slow once
+        for _, step in (running if steps > 0 else []):  # a step after another model's is slow once
             float(step(*inputs))
-        for rnd in range(rounds):  # interleaved: A B, B A, ...
+        for rnd in range(rounds if steps > 0 else 0):  # interleaved: A B, B A, ...
             for entry, step in (running if rnd % 2 == 0 else running[::-1]):
                 stage = f"timed round {rnd + 1}"
                 entry["ms_steps"] += timed_steps(step, inputs, steps)[0]
         for entry, _ in running:
-            entry.update(step_stats(entry["ms_steps"]))
+            if entry["ms_steps"]:
+                entry.update(step_stats(entry["ms_steps"]))
         result["ok"] = True
     except Exception as exc:
         _record_failure(result, exc, stage)
@@ -822,7 +828,9 @@ def growth_exponent(sizes, values):
 
 
 def run_scaling(args):
-    """One child per (model, size); rows with ratios, and growth exponents."""
+    """Per (model, size): one child per implementation for its memory, one
+    child with both for interleaved timing; rows with ratios, and growth
+    exponents."""
     rows = []
     for model in SCALING_MODELS:
         for n in args.scaling_sizes:
@@ -832,6 +840,12 @@ def run_scaling(args):
                           "--scaling-steps", str(args.scaling_steps)]
             r = run_child_process(child_args, label, dict(model=model, n_nodes=n, impls={}),
                                   args)
+            for impl in IMPLS:  # memory, each in a fresh process
+                memory = run_child_process(
+                    ["--child-scaling", model, str(n), "--scaling-steps", "0",
+                     "--scaling-impl", impl], f"{label} memory of {impl}", {}, args)
+                entry = memory.get("impls", {}).get(impl, {})
+                r.setdefault("impls", {}).setdefault(impl, {})["train_mb"] = entry.get("train_mb")
             tv, sp = (r.get("impls", {}).get(i, {}) for i in IMPLS)
             if tv.get("ms_median") and sp.get("ms_median"):
                 r["ratio"] = sp["ms_median"] / tv["ms_median"]
@@ -863,8 +877,8 @@ def format_scaling(scaling):
                      "" if r.get("ok") else _error_note(r)])
     lines = ["scaling - random graphs of average degree 10, F = 32, single mode; both "
              "implementations in one process, interleaved; ratio = spektral / spektral_tv "
-             "(> 1: spektral_tv faster or smaller); train MB = peak during the first steps "
-             "minus the memory before them",
+             "(> 1: spektral_tv faster or smaller); train MB = peak during the warm-up "
+             "steps minus the memory before them, each implementation in a fresh process",
              render_table(headers, body, right={1, 2, 3, 4, 5, 6, 7, 8})]
     growth = ", ".join(f"{key} {_fmt(b, '.2f')}" for key, b in scaling["exponents"].items())
     lines.append(f"growth exponent b of ms/step ~ N^b (edges ~ 10 N): {growth}")
@@ -929,15 +943,18 @@ def main(argv=None):
                         "(default 3; 2 with --smoke)")
     p.add_argument("--child", nargs=2, metavar=("IMPL", "WORKLOAD"), help=argparse.SUPPRESS)
     p.add_argument("--child-scaling", nargs=2, metavar=("MODEL", "N"), help=argparse.SUPPRESS)
+    p.add_argument("--scaling-impl", choices=IMPLS, help=argparse.SUPPRESS)
     p.add_argument("--child-same-process", action="store_true", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     args.blocks = args.blocks or (2 if args.smoke else 5)
     args.block_steps = args.block_steps or (3 if args.smoke else 10)
 
-    args.scaling_steps = args.scaling_steps or (2 if args.smoke else 3)
+    if args.scaling_steps is None:
+        args.scaling_steps = 2 if args.smoke else 3
     if args.child_scaling:
+        impls = [args.scaling_impl] if args.scaling_impl else IMPLS
         return run_scaling_child(args.child_scaling[0], int(args.child_scaling[1]),
-                                 args.scaling_steps, max(args.warmup, 1), rounds=2)
+                                 args.scaling_steps, max(args.warmup, 1), 2, impls)
     if args.child:
         return run_child(args.child[0], args.child[1], args.steps, args.warmup, args.smoke)
     if args.child_same_process:
