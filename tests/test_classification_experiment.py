@@ -124,7 +124,8 @@ def test_seed_makes_a_run_repeatable(tiny_data):
     first = run(tiny_data / "a", *args)["folds"][0]
     second = run(tiny_data / "b", *args)["folds"][0]
     assert first["acc"] == second["acc"]
-    assert first["test_loss"] == pytest.approx(second["test_loss"], rel=1e-5)
+    # Float round-off of GTVConv at ε = 1e-3 (see docs/distributed.md) allows ~1e-5.
+    assert first["test_loss"] == pytest.approx(second["test_loss"], rel=1e-4)
 
 
 @pytest.mark.parametrize("flags, message", [

@@ -374,7 +374,10 @@ def _run(args, out, command):
         k = models.pool_sizes(average_nodes, args.pools)
     else:
         k = list(args.k) * (args.pools if len(args.k) == 1 else 1)
-    splits = cv_splits(labels, args.folds, args.seed, fixed)[: args.max_folds]
+    # Every fold's split is stored, so that a run of some folds (--max-folds)
+    # can be resumed with more.
+    all_splits = cv_splits(labels, args.folds, args.seed, fixed)
+    splits = all_splits[: args.max_folds]
     if settings["batch_size"] < strategy.num_replicas_in_sync:
         build_parser().fail(f"--strategy {args.strategy}: a batch of "
                             f"{settings['batch_size']} graph(s) cannot feed "
@@ -392,7 +395,7 @@ def _run(args, out, command):
         "seed": args.seed, "config": {**network, **settings},
         "network": network, "training": settings,
         "splits": [{"train": tr.tolist(), "val": va.tolist(), "test": te.tolist()}
-                   for tr, va, te in splits],
+                   for tr, va, te in all_splits],
     }
     previous = _common.read_results(out, args.resume)
     if previous is not None and previous.get("splits") != results["splits"]:
