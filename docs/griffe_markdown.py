@@ -16,6 +16,7 @@ adds those blank lines.
 shows it), and a reST literal-block marker (a line ending in ``::`` before an
 indented block) becomes a single colon: Markdown shows neither.
 """
+
 import re
 
 import griffe
@@ -65,5 +66,4 @@ class MarkdownDocstrings(griffe.Extension):
     def on_package(self, *, pkg, **kwargs):
         for obj in _objects(pkg):
             if obj.docstring is not None:
-                obj.docstring.value = markdown_roles(
-                    separate_display_math(obj.docstring.value))
+                obj.docstring.value = markdown_roles(separate_display_math(obj.docstring.value))

@@ -8,6 +8,7 @@ it to the nav under "API reference > Experiments", in the order of
 ``spektral_tv.__main__.EXPERIMENTS``. The package is read with ``ast``, never
 imported (no TensorFlow at build time).
 """
+
 import ast
 import logging
 import pathlib
@@ -27,16 +28,16 @@ def _commands():
         targets = getattr(node, "targets", None) or [getattr(node, "target", None)]
         if any(isinstance(t, ast.Name) and t.id == "EXPERIMENTS" for t in targets):
             table = ast.literal_eval(node.value)
-            return {module: (command, help_text)
-                    for command, (module, help_text) in table.items()}
+            return {module: (command, help_text) for command, (module, help_text) in table.items()}
     return {}
 
 
 def experiment_modules():
     """[(module, command or None, help text or None)] for every module of
     spektral_tv/experiments that exists, dispatcher order first."""
-    present = sorted(p.stem for p in (PACKAGE / "experiments").glob("*.py")
-                     if not p.stem.startswith("_"))
+    present = sorted(
+        p.stem for p in (PACKAGE / "experiments").glob("*.py") if not p.stem.startswith("_")
+    )
     commands = _commands()
     order = list(commands)
     present.sort(key=lambda m: (order.index(m) if m in order else len(order), m))
@@ -47,11 +48,17 @@ def _page(module, command, help_text):
     title = module.replace("_", " ").capitalize()
     lines = [f"# {title}", ""]
     if command:
-        lines += [f"{help_text[0].upper()}{help_text[1:]}: run it with", "",
-                  "```bash", f"spektral-tv {command} --help",
-                  f"python -m spektral_tv {command} --help", "```", "",
-                  "(see [Command line](../../command-line.md) and "
-                  "[Experiments](../../experiments.md)).", ""]
+        lines += [
+            f"{help_text[0].upper()}{help_text[1:]}: run it with",
+            "",
+            "```bash",
+            f"spektral-tv {command} --help",
+            f"python -m spektral_tv {command} --help",
+            "```",
+            "",
+            "(see [Command line](../../command-line.md) and [Experiments](../../experiments.md)).",
+            "",
+        ]
     lines += [f"::: spektral_tv.experiments.{module}", ""]
     return "\n".join(lines)
 
@@ -87,10 +94,11 @@ def on_config(config):
         logger.addFilter(_FILTER)
     section = _experiments_section(config["nav"])
     if section is None:
-        raise ValueError("docs/hooks.py: mkdocs.yml's nav has no "
-                         "'API reference' > 'Experiments' section")
+        raise ValueError(
+            "docs/hooks.py: mkdocs.yml's nav has no 'API reference' > 'Experiments' section"
+        )
     listed = {next(iter(e.values())) for e in section if isinstance(e, dict)}
-    for module, command, _ in experiment_modules():
+    for module, _command, _ in experiment_modules():
         path = f"{PAGE_DIR}/{module}.md"
         if path not in listed:
             section.append({module.replace("_", " ").capitalize(): path})
@@ -101,6 +109,5 @@ def on_files(files, config):
     for module, command, help_text in experiment_modules():
         path = f"{PAGE_DIR}/{module}.md"
         if files.get_file_from_path(path) is None:  # a hand-written page wins
-            files.append(File.generated(config, path,
-                                        content=_page(module, command, help_text)))
+            files.append(File.generated(config, path, content=_page(module, command, help_text)))
     return files

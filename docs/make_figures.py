@@ -6,6 +6,7 @@ docs/img/data-modes.png: the three data modes of Spektral (single, disjoint,
 batch), with the shapes of the inputs the layers take, as in the mode table of
 README.md. Needs matplotlib only (the `experiments` extra).
 """
+
 import pathlib
 
 import matplotlib
@@ -36,8 +37,17 @@ def draw_graph(ax, graph, offset, color, labels=None):
     ax.scatter(*xy.T, s=230, color=color, edgecolor="k", zorder=2)
     for n, (px, py) in enumerate(xy):
         text = str(n) if labels is None else str(labels[n])
-        ax.text(px, py, text, ha="center", va="center", fontsize=8, color="w",
-                zorder=3, fontweight="bold")
+        ax.text(
+            px,
+            py,
+            text,
+            ha="center",
+            va="center",
+            fontsize=8,
+            color="w",
+            zorder=3,
+            fontweight="bold",
+        )
 
 
 def cells(ax, origin, colors, cell=1.0, hatch_pad=True):
@@ -46,9 +56,17 @@ def cells(ax, origin, colors, cell=1.0, hatch_pad=True):
     for r, row in enumerate(colors):
         for c, color in enumerate(row):
             face = "white" if color is None else color
-            ax.add_patch(Rectangle((x0 + c * cell, y0 - (r + 1) * cell), cell, cell,
-                                   facecolor=face, edgecolor="0.3", lw=0.6,
-                                   hatch="///" if (hatch_pad and color == PAD) else None))
+            ax.add_patch(
+                Rectangle(
+                    (x0 + c * cell, y0 - (r + 1) * cell),
+                    cell,
+                    cell,
+                    facecolor=face,
+                    edgecolor="0.3",
+                    lw=0.6,
+                    hatch="///" if (hatch_pad and color == PAD) else None,
+                )
+            )
 
 
 def feature_rows(sizes, n_max=None):
@@ -86,8 +104,9 @@ def block_diagonal(graphs):
 def padded(graph, color, n_max):
     block = adjacency(graph, color)
     n = len(block)
-    return [[block[r][c] if (r < n and c < n) else PAD for c in range(n_max)]
-            for r in range(n_max)]
+    return [
+        [block[r][c] if (r < n and c < n) else PAD for c in range(n_max)] for r in range(n_max)
+    ]
 
 
 def label(ax, x, y, text, **kw):
@@ -102,8 +121,14 @@ def panel_single(ax):
     label(ax, 3.75, -2.3, "x (N, F)")
     cells(ax, (5.5, 0.0), adjacency(graph, COLORS[0]), cell=0.5)
     label(ax, 6.5, -2.3, "a (N, N)\ndense or\ntf.SparseTensor")
-    ax.text(9.0, -0.8, "pools give\nx_pool (K, F)\na_pool (K, K)", fontsize=9,
-            va="center", family="monospace")
+    ax.text(
+        9.0,
+        -0.8,
+        "pools give\nx_pool (K, F)\na_pool (K, K)",
+        fontsize=9,
+        va="center",
+        family="monospace",
+    )
 
 
 def panel_disjoint(ax):
@@ -123,12 +148,25 @@ def panel_disjoint(ax):
     index = [[COLORS[g]] for g, n in enumerate(sizes) for _ in range(n)]
     cells(ax, (8.0, 0.0), index, cell=cell)
     for r, (g, _) in enumerate((g, n) for g, n in enumerate(sizes) for _ in range(n)):
-        ax.text(8.0 + cell / 2, -(r + 0.5) * cell, str(g), ha="center", va="center",
-                fontsize=7, color="w", fontweight="bold")
+        ax.text(
+            8.0 + cell / 2,
+            -(r + 0.5) * cell,
+            str(g),
+            ha="center",
+            va="center",
+            fontsize=7,
+            color="w",
+            fontweight="bold",
+        )
     label(ax, 8.2, -3.2, "i (N,)\ngraph id")
-    ax.text(9.0, -1.2, "pools give (K per graph)\nx_pool (B·K, F)\n"
-            "a_pool (B·K, B·K) sparse\ni_pool (B·K,)", fontsize=9, va="center",
-            family="monospace")
+    ax.text(
+        9.0,
+        -1.2,
+        "pools give (K per graph)\nx_pool (B·K, F)\na_pool (B·K, B·K) sparse\ni_pool (B·K,)",
+        fontsize=9,
+        va="center",
+        family="monospace",
+    )
 
 
 def panel_batch(ax):
@@ -148,26 +186,36 @@ def panel_batch(ax):
     label(ax, 0.9, top - n_max * cell - 0.15, "x (B, N, F)")
     stack(3.0, lambda g: padded(GRAPHS[g], COLORS[g], n_max))
     label(ax, 3.8, top - n_max * cell - 0.15, "a (B, N, N) dense")
-    mask = [[COLORS[g] if r < sizes[g] else PAD for r in range(n_max)]
-            for g in range(len(GRAPHS))]
+    mask = [[COLORS[g] if r < sizes[g] else PAD for r in range(n_max)] for g in range(len(GRAPHS))]
     cells(ax, (6.1, top), mask, cell=cell)
     label(ax, 6.9, top - 3 * cell - 0.15, "mask (B, N)\nGraphMasking")
-    ax.text(9.0, -3.0, "pools give\nx_pool (B, K, F)\na_pool (B, K, K)", fontsize=9,
-            va="center", family="monospace")
-    ax.add_patch(Rectangle((6.1, -4.45), 0.3, 0.3, facecolor=PAD, hatch="///",
-                           edgecolor="0.3", lw=0.6))
+    ax.text(
+        9.0,
+        -3.0,
+        "pools give\nx_pool (B, K, F)\na_pool (B, K, K)",
+        fontsize=9,
+        va="center",
+        family="monospace",
+    )
+    ax.add_patch(
+        Rectangle((6.1, -4.45), 0.3, 0.3, facecolor=PAD, hatch="///", edgecolor="0.3", lw=0.6)
+    )
     ax.text(6.5, -4.3, "padding: changes no output, no loss", fontsize=8, va="center")
 
 
 def data_modes(path):
-    fig, axes = plt.subplots(3, 1, figsize=(9.5, 9.6),
-                             gridspec_kw=dict(height_ratios=[1.0, 1.2, 1.3]))
-    titles = ["single: one graph",
-              "disjoint: a batch as one graph (Spektral's DisjointLoader)",
-              "batch: a zero-padded batch with a mask (BatchLoader(mask=True))"]
+    fig, axes = plt.subplots(
+        3, 1, figsize=(9.5, 9.6), gridspec_kw=dict(height_ratios=[1.0, 1.2, 1.3])
+    )
+    titles = [
+        "single: one graph",
+        "disjoint: a batch as one graph (Spektral's DisjointLoader)",
+        "batch: a zero-padded batch with a mask (BatchLoader(mask=True))",
+    ]
     limits = [(-3.6, 0.4), (-4.3, 0.4), (-4.7, 0.4)]
-    for ax, title, draw, ylim in zip(axes, titles,
-                                     [panel_single, panel_disjoint, panel_batch], limits):
+    for ax, title, draw, ylim in zip(
+        axes, titles, [panel_single, panel_disjoint, panel_batch], limits
+    ):
         draw(ax)
         ax.set_title(title, loc="left", fontsize=11, fontweight="bold")
         ax.set_xlim(-0.5, 12.2)

@@ -29,6 +29,7 @@ spektral_tv: its layers are ``tf_keras`` layers, to be mixed with ``tf_keras``
 Subpackages load on first use (``spektral_tv.layers`` after
 ``import spektral_tv``), so the package import pulls in nothing else.
 """
+
 import importlib
 import importlib.util
 import os
@@ -37,8 +38,17 @@ import sys
 __version__ = "0.1.0"
 
 _KERAS_NAMES = ("keras", "losses", "metrics", "optimizers", "initializers", "layers")
-_SUBMODULES = ("datasets", "experiments", "initializers", "layers", "metrics", "models",
-               "ops", "plotting", "training")
+_SUBMODULES = (
+    "datasets",
+    "experiments",
+    "initializers",
+    "layers",
+    "metrics",
+    "models",
+    "ops",
+    "plotting",
+    "training",
+)
 
 
 def _package_dir(name):
@@ -54,9 +64,11 @@ def _is_under(module, directory):
 
 
 def _tensorflow_api_modules():
-    return [module for name, module in list(sys.modules.items())
-            if module is not None
-            and (name == "tensorflow" or name.startswith("tensorflow._api."))]
+    return [
+        module
+        for name, module in list(sys.modules.items())
+        if module is not None and (name == "tensorflow" or name.startswith("tensorflow._api."))
+    ]
 
 
 def _keras_3_binding(tf_keras_dir):
@@ -67,15 +79,19 @@ def _keras_3_binding(tf_keras_dir):
             value = vars(module).get(attr)
             if type(value).__name__ == "KerasLazyLoader":
                 state = vars(value)  # never getattr: that would resolve it
-                if state.get("_tfll_initialized") and \
-                        state.get("_tfll_keras_version") != "tf_keras":
+                if (
+                    state.get("_tfll_initialized")
+                    and state.get("_tfll_keras_version") != "tf_keras"
+                ):
                     return f"{module.__name__}.{attr} resolved to Keras 3"
-            elif type(value).__name__ == "module" and \
-                    value.__name__.split(".")[0] == "keras":
+            elif type(value).__name__ == "module" and value.__name__.split(".")[0] == "keras":
                 return f"{module.__name__}.{attr} is {value.__name__}"
     for name, module in list(sys.modules.items()):
-        if (name == "tensorflow.keras" or name.startswith("tensorflow.keras.")) and \
-                module is not None and not _is_under(module, tf_keras_dir):
+        if (
+            (name == "tensorflow.keras" or name.startswith("tensorflow.keras."))
+            and module is not None
+            and not _is_under(module, tf_keras_dir)
+        ):
             return f"{name} was imported from {getattr(module, '__file__', '?')}"
     return None
 
@@ -92,9 +108,12 @@ def _route_tensorflow_to_tf_keras(keras_dir, tf_keras_dir):
         path = getattr(module, "__path__", None)
         if not isinstance(path, list):
             continue
-        routed = [tf_keras_api + os.path.normpath(entry)[len(keras_api):]
-                  if os.path.normpath(entry).startswith(keras_api) else entry
-                  for entry in path]
+        routed = [
+            tf_keras_api + os.path.normpath(entry)[len(keras_api) :]
+            if os.path.normpath(entry).startswith(keras_api)
+            else entry
+            for entry in path
+        ]
         if routed != path:
             module.__path__ = routed
 

@@ -4,6 +4,7 @@
     spektral-tv cluster --dataset cora --model tvgnn --runs 10
     spektral-tv classify --help
 """
+
 import importlib
 import sys
 
@@ -19,8 +20,11 @@ EXPERIMENTS = {
 
 
 def _usage():
-    lines = ["usage: spektral-tv <experiment> [flags]   (spektral-tv <experiment> --help)",
-             "", "experiments:"]
+    lines = [
+        "usage: spektral-tv <experiment> [flags]   (spektral-tv <experiment> --help)",
+        "",
+        "experiments:",
+    ]
     lines += [f"  {name:<11} {help_text}" for name, (_, help_text) in EXPERIMENTS.items()]
     return "\n".join(lines)
 
@@ -33,8 +37,7 @@ def main(argv=None):
         return 0 if argv else 2
     name, rest = argv[0], argv[1:]
     if name not in EXPERIMENTS:
-        print(f"{_usage()}\n\nspektral-tv: error: unknown experiment {name!r}",
-              file=sys.stderr)
+        print(f"{_usage()}\n\nspektral-tv: error: unknown experiment {name!r}", file=sys.stderr)
         return 2
     module = importlib.import_module(f"spektral_tv.experiments.{EXPERIMENTS[name][0]}")
     module.main(rest)

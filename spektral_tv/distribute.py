@@ -51,6 +51,7 @@ that batch. Keeping the papers' batch of 8 with more replicas gives the same
 training, only split; a larger global batch (e.g. 8·R) gives fewer, less
 noisy steps, for which the learning rate may need tuning (no rule applied).
 """
+
 import os
 
 import spektral_tv  # noqa: F401  (TF_USE_LEGACY_KERAS before TensorFlow)
@@ -61,8 +62,16 @@ import tf_keras as keras
 
 from spektral_tv import models
 
-__all__ = ["MODES", "STRATEGIES", "classification_model", "graph_dataset",
-           "replica_batches", "strategy_from_name", "use_graph_mean_loss", "worker_index"]
+__all__ = [
+    "MODES",
+    "STRATEGIES",
+    "classification_model",
+    "graph_dataset",
+    "replica_batches",
+    "strategy_from_name",
+    "use_graph_mean_loss",
+    "worker_index",
+]
 
 #: The names `strategy_from_name` knows (the experiments' `--strategy`).
 STRATEGIES = ("default", "mirrored", "multiworker")
@@ -89,8 +98,10 @@ def strategy_from_name(name, devices=None):
         return tf.distribute.MirroredStrategy(devices)
     if name == "multiworker":
         if devices is not None:
-            raise ValueError("devices applies to 'mirrored' only; a worker of "
-                             "'multiworker' uses its local GPUs (or its CPU)")
+            raise ValueError(
+                "devices applies to 'mirrored' only; a worker of "
+                "'multiworker' uses its local GPUs (or its CPU)"
+            )
         return tf.distribute.MultiWorkerMirroredStrategy()
     raise ValueError(f"strategy must be one of {STRATEGIES}, got {name!r}")
 
@@ -110,13 +121,14 @@ def replica_batches(n_graphs, batch_size, n_replicas, shuffle=False, seed=0):
     if n_replicas < 1:
         raise ValueError(f"n_replicas must be >= 1, got {n_replicas}")
     if batch_size < n_replicas:
-        raise ValueError(f"batch_size ({batch_size}) must be at least the number of "
-                         f"replicas ({n_replicas}): each replica needs whole graphs")
+        raise ValueError(
+            f"batch_size ({batch_size}) must be at least the number of "
+            f"replicas ({n_replicas}): each replica needs whole graphs"
+        )
     if n_graphs < n_replicas:
         raise ValueError(f"{n_graphs} graph(s) cannot feed {n_replicas} replicas")
-    order = (np.random.RandomState(seed).permutation(n_graphs) if shuffle
-             else np.arange(n_graphs))
-    batches = [order[start:start + batch_size] for start in range(0, n_graphs, batch_size)]
+    order = np.random.RandomState(seed).permutation(n_graphs) if shuffle else np.arange(n_graphs)
+    batches = [order[start : start + batch_size] for start in range(0, n_graphs, batch_size)]
     if len(batches) > 1 and len(batches[-1]) < n_replicas:
         batches[-2:] = [np.concatenate(batches[-2:])]
     return [np.array_split(batch, n_replicas) for batch in batches]
@@ -168,15 +180,17 @@ def graph_dataset(strategy, dataset, mode, batch_size, shuffle=False, seed=0):
         def generate():
             epoch = 0
             while True:
-                plan = replica_batches(len(dataset), batch_size, n_replicas,
-                                       shuffle=shuffle, seed=seed + epoch)
+                plan = replica_batches(
+                    len(dataset), batch_size, n_replicas, shuffle=shuffle, seed=seed + epoch
+                )
                 for step in plan:
                     for replica in range(first, first + local):
                         yield loader.collate([dataset[int(j)] for j in step[replica]])
                 epoch += 1
 
         return tf.data.Dataset.from_generator(
-            generate, output_signature=loader.tf_signature()).prefetch(local)
+            generate, output_signature=loader.tf_signature()
+        ).prefetch(local)
 
     options = tf.distribute.InputOptions(experimental_fetch_to_device=True)
     return strategy.distribute_datasets_from_function(dataset_fn, options), steps
@@ -213,9 +227,19 @@ def use_graph_mean_loss(model):
     return model
 
 
-def classification_model(strategy, pool, n_features, n_classes, k, mode="disjoint",
-                         n_pools=2, learning_rate=5e-4, metrics=("acc",), optimizer=None,
-                         **network):
+def classification_model(
+    strategy,
+    pool,
+    n_features,
+    n_classes,
+    k,
+    mode="disjoint",
+    n_pools=2,
+    learning_rate=5e-4,
+    metrics=("acc",),
+    optimizer=None,
+    **network,
+):
     """`models.classification_model(pool, n_features, n_classes, k, mode,
     n_pools, **network)` built and compiled (`optimizer`, a function of the
     learning rate, default `keras.optimizers.Adam`; categorical
@@ -223,10 +247,14 @@ def classification_model(strategy, pool, n_features, n_classes, k, mode="disjoin
     `use_graph_mean_loss`: feed it `graph_dataset(strategy, ...)` in the same
     `mode`. `learning_rate` is the one of one device on the same global batch."""
     with strategy.scope():
-        model = models.classification_model(pool, n_features, n_classes, k, mode=mode,
-                                            n_pools=n_pools, **network)
-        model.compile((optimizer or keras.optimizers.Adam)(learning_rate),
-                      loss="categorical_crossentropy", metrics=list(metrics))
+        model = models.classification_model(
+            pool, n_features, n_classes, k, mode=mode, n_pools=n_pools, **network
+        )
+        model.compile(
+            (optimizer or keras.optimizers.Adam)(learning_rate),
+            loss="categorical_crossentropy",
+            metrics=list(metrics),
+        )
     return use_graph_mean_loss(model)
 
 

@@ -1,4 +1,5 @@
 """Keras initializers."""
+
 import spektral_tv  # noqa: F401  (TF_USE_LEGACY_KERAS before TensorFlow)
 import tf_keras as keras
 
@@ -21,9 +22,7 @@ class FreshDraws(keras.initializers.Initializer):
     """
 
     def __init__(self, initializer="he_normal"):
-        self.initializer = keras.initializers.serialize(
-            keras.initializers.get(initializer)
-        )
+        self.initializer = keras.initializers.serialize(keras.initializers.get(initializer))
 
     def __call__(self, shape, dtype=None, **kwargs):
         fresh = keras.initializers.deserialize(self.initializer)

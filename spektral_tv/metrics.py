@@ -16,6 +16,7 @@ scikit-learn's ``normalized_mutual_info_score`` with arithmetic normalisation
 and ACC uses the best one-to-one matching of clusters to classes
 (Kuhn-Munkres).
 """
+
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 from sklearn.metrics import completeness_score, normalized_mutual_info_score
@@ -34,12 +35,15 @@ def _as_labels(labels, name):
     except Exception as exc:  # ragged lists and the like
         raise ValueError(f"`{name}` must be a 1-D sequence of labels: {exc}") from exc
     if arr.ndim != 1:
-        hint = (" (for soft assignments S of shape (N, K) use "
-                "`clustering_scores` or take `S.argmax(axis=1)`)"
-                if arr.ndim == 2 else "")
+        hint = (
+            " (for soft assignments S of shape (N, K) use "
+            "`clustering_scores` or take `S.argmax(axis=1)`)"
+            if arr.ndim == 2
+            else ""
+        )
         raise ValueError(
-            f"`{name}` must be a 1-D sequence of labels, got an array of "
-            f"shape {arr.shape}{hint}.")
+            f"`{name}` must be a 1-D sequence of labels, got an array of shape {arr.shape}{hint}."
+        )
     if arr.size == 0:
         raise ValueError(f"`{name}` is empty: at least one label is needed.")
     if arr.dtype.kind == "f" and not np.all(np.isfinite(arr)):
@@ -55,7 +59,8 @@ def _label_pair(labels_true, labels_pred, pred_name="labels_pred"):
     if y_true.shape[0] != y_pred.shape[0]:
         raise ValueError(
             f"`{pred_name}` has {y_pred.shape[0]} labels but `labels_true` has "
-            f"{y_true.shape[0]}: they must have the same length.")
+            f"{y_true.shape[0]}: they must have the same length."
+        )
     return y_true, y_pred
 
 
@@ -64,29 +69,30 @@ def _as_assignments(s, name="s", atol=1e-4):
     try:
         arr = np.asarray(s, dtype=np.float64)
     except Exception as exc:
-        raise ValueError(
-            f"`{name}` must be a numeric array of shape (N, K): {exc}") from exc
+        raise ValueError(f"`{name}` must be a numeric array of shape (N, K): {exc}") from exc
     if arr.ndim != 2:
         raise ValueError(
-            f"`{name}` must be a 2-D array of soft assignments (N, K), got "
-            f"shape {arr.shape}.")
+            f"`{name}` must be a 2-D array of soft assignments (N, K), got shape {arr.shape}."
+        )
     if arr.shape[0] == 0 or arr.shape[1] == 0:
         raise ValueError(
-            f"`{name}` is empty (shape {arr.shape}): it needs at least one node "
-            "and one cluster.")
+            f"`{name}` is empty (shape {arr.shape}): it needs at least one node and one cluster."
+        )
     if not np.all(np.isfinite(arr)):
         raise ValueError(f"`{name}` contains NaN or infinite values.")
     if np.any(arr < 0):
         raise ValueError(
             f"`{name}` has negative entries (min {arr.min():.3g}): soft "
-            "assignments must be non-negative.")
+            "assignments must be non-negative."
+        )
     row_sums = arr.sum(axis=1)
     bad = np.abs(row_sums - 1.0) > atol
     if np.any(bad):
         first = int(np.argmax(bad))
         raise ValueError(
             f"`{name}` rows must sum to 1 (tolerance {atol:g}); {int(bad.sum())} "
-            f"row(s) do not, e.g. row {first} sums to {row_sums[first]:.6g}.")
+            f"row(s) do not, e.g. row {first} sums to {row_sums[first]:.6g}."
+        )
     return arr
 
 
@@ -114,8 +120,7 @@ def nmi(labels_true, labels_pred):
         ValueError: if an input is not 1-D, is empty, or the lengths differ.
     """
     y_true, y_pred = _label_pair(labels_true, labels_pred)
-    return float(normalized_mutual_info_score(
-        y_true, y_pred, average_method="arithmetic"))
+    return float(normalized_mutual_info_score(y_true, y_pred, average_method="arithmetic"))
 
 
 def accuracy(labels_true, labels_pred):
@@ -199,11 +204,12 @@ def sharpness(s, crisp_threshold=0.9, atol=1e-4):
             entries, or rows that do not sum to 1; or if `crisp_threshold` is
             not a number in (0, 1].
     """
-    if (isinstance(crisp_threshold, bool)
-            or not isinstance(crisp_threshold, (int, float, np.integer, np.floating))
-            or not 0 < crisp_threshold <= 1):
-        raise ValueError(
-            f"`crisp_threshold` must be a number in (0, 1], got {crisp_threshold!r}.")
+    if (
+        isinstance(crisp_threshold, bool)
+        or not isinstance(crisp_threshold, (int, float, np.integer, np.floating))
+        or not 0 < crisp_threshold <= 1
+    ):
+        raise ValueError(f"`crisp_threshold` must be a number in (0, 1], got {crisp_threshold!r}.")
     arr = _as_assignments(s, "s", atol)
     n, k = arr.shape
     row_max = arr.max(axis=1)
@@ -242,8 +248,7 @@ def clustering_scores(labels_true, s_or_labels, atol=1e-4):
     try:
         arr = np.asarray(s_or_labels)
     except Exception as exc:
-        raise ValueError(
-            f"`s_or_labels` must be 1-D labels or a 2-D array S: {exc}") from exc
+        raise ValueError(f"`s_or_labels` must be 1-D labels or a 2-D array S: {exc}") from exc
     if arr.ndim == 2:
         arr = _as_assignments(arr, "s_or_labels", atol).argmax(axis=1)
     y_true, y_pred = _label_pair(labels_true, arr, pred_name="s_or_labels")

@@ -4,6 +4,7 @@ notebooks.
 Each builder returns an uncompiled `tf_keras.Model`; the clustering models are
 trained with `model.fit` on their pool's auxiliary losses alone.
 """
+
 import spektral_tv  # noqa: F401  (TF_USE_LEGACY_KERAS before TensorFlow)
 import numpy as np
 import tensorflow as tf
@@ -48,8 +49,7 @@ def _config(defaults, overrides):
     unknown = set(overrides) - set(defaults)
     if unknown:
         raise ValueError(
-            f"Unknown hyper-parameter(s) {sorted(unknown)}; expected some of "
-            f"{sorted(defaults)}"
+            f"Unknown hyper-parameter(s) {sorted(unknown)}; expected some of {sorted(defaults)}"
         )
     return {**defaults, **overrides}
 
@@ -169,46 +169,61 @@ def autoencoder_model(n_nodes, n_features, pool="mincut", **config):
 
     def mp(units, activation):
         # FreshDraws: GCSConv's two kernels must not start identical.
-        return GCSConv(units, activation=activation,
-                       kernel_initializer=FreshDraws("glorot_uniform"))
+        return GCSConv(
+            units, activation=activation, kernel_initializer=FreshDraws("glorot_uniform")
+        )
 
     h = x_in
     for _ in range(c["encoder_layers"]):
         h = mp(c["mp_channels"], c["mp_activation"])([h, a_norm_in])
 
     if pool == "topk":
-        x_pool, a_pool, mask = TopKPool(c["pool_ratio"], return_selection=True,
-                                        name="pool")([h, a_norm_in])
+        x_pool, a_pool, mask = TopKPool(c["pool_ratio"], return_selection=True, name="pool")(
+            [h, a_norm_in]
+        )
         x_rec, _ = TopKUnpool(name="unpool")([x_pool, a_pool, mask])
     else:
         if pool == "mincut":
             x_pool, a_pool, s = MinCutPool(
-                k, mlp_hidden=list(c["mlp_hidden"]),
-                mlp_activation=c["mlp_activation"], return_selection=True,
-                name="pool")([h, a_norm_in])
+                k,
+                mlp_hidden=list(c["mlp_hidden"]),
+                mlp_activation=c["mlp_activation"],
+                return_selection=True,
+                name="pool",
+            )([h, a_norm_in])
         elif pool == "tvgnn":
             x_pool, a_pool, s = AsymCheegerCutPool(
-                k, mlp_hidden=list(c["mlp_hidden"]),
+                k,
+                mlp_hidden=list(c["mlp_hidden"]),
                 mlp_activation=c["mlp_activation"],
-                totvar_coeff=c["totvar_coeff"], balance_coeff=c["balance_coeff"],
-                return_selection=True, name="pool")([h, a_in])
+                totvar_coeff=c["totvar_coeff"],
+                balance_coeff=c["balance_coeff"],
+                return_selection=True,
+                name="pool",
+            )([h, a_in])
         else:  # DiffPool works in batch mode: the graph as a batch of one
             h_batch = keras.layers.Lambda(lambda t: t[None], name="to_batch")(h)
             a_batch = keras.layers.Lambda(
-                lambda t: tf.sparse.to_dense(t)[None], name="to_batch_a")(a_in)
+                lambda t: tf.sparse.to_dense(t)[None], name="to_batch_a"
+            )(a_in)
             x_pool, a_pool, s = DiffPool(
-                k, channels=c["mp_channels"], return_selection=True,
+                k,
+                channels=c["mp_channels"],
+                return_selection=True,
                 kernel_initializer=FreshDraws("glorot_uniform"),
-                name="pool")([h_batch, a_batch])
+                name="pool",
+            )([h_batch, a_batch])
             x_pool, a_pool, s = keras.layers.Lambda(
-                lambda ts: [t[0] for t in ts], name="from_batch")([x_pool, a_pool, s])
+                lambda ts: [t[0] for t in ts], name="from_batch"
+            )([x_pool, a_pool, s])
         x_rec, _ = AssignmentUnpool(name="unpool")([x_pool, a_pool, s])
 
     h = x_rec
     for i in range(c["decoder_layers"]):
         last = i == c["decoder_layers"] - 1
-        h = mp(n_features if last else c["mp_channels"],
-               None if last else c["mp_activation"])([h, a_norm_in])
+        h = mp(n_features if last else c["mp_channels"], None if last else c["mp_activation"])(
+            [h, a_norm_in]
+        )
     return keras.Model([x_in, a_norm_in, a_in], h, name=f"autoencoder_{pool}")
 
 
@@ -219,8 +234,14 @@ def autoencoder_parts(model):
     unpool = model.get_layer("unpool")  # its inputs are the pool's outputs
     x_pool, a_pool, selection = unpool.input
     x_unpool, a_unpool = unpool.output
-    outputs = dict(x_pool=x_pool, a_pool=a_pool, selection=selection,
-                   x_unpool=x_unpool, a_unpool=a_unpool, x_rec=model.output)
+    outputs = dict(
+        x_pool=x_pool,
+        a_pool=a_pool,
+        selection=selection,
+        x_unpool=x_unpool,
+        a_unpool=a_unpool,
+        x_rec=model.output,
+    )
     return keras.Model(model.inputs, outputs)
 
 
@@ -234,33 +255,105 @@ def autoencoder_parts(model):
 # (Table 5's "# MLP layers" × "MLP channels", as the authors' scripts), l2 on
 # every kernel; ε = 1e-3 (App. B.3).
 TVGNN_CLASSIFICATION_BY_DATASET = {
-    "bench-easy": dict(mp_layers=1, mp_channels=32, mp_activation="relu", delta_coeff=0.724,
-                       mlp_hidden=[64] * 3, mlp_activation="relu", totvar_coeff=0.594,
-                       balance_coeff=0.974, l2=1e-5),
-    "bench-hard": dict(mp_layers=1, mp_channels=32, mp_activation="relu", delta_coeff=2.288,
-                       mlp_hidden=[64], mlp_activation="relu", totvar_coeff=0.188,
-                       balance_coeff=0.737, l2=0.0),
-    "MUTAG": dict(mp_layers=1, mp_channels=32, mp_activation="elu", delta_coeff=1.644,
-                  mlp_hidden=[64] * 3, mlp_activation="relu", totvar_coeff=0.623,
-                  balance_coeff=0.832, l2=1e-4),
-    "Mutagenicity": dict(mp_layers=3, mp_channels=32, mp_activation="relu", delta_coeff=3.077,
-                         mlp_hidden=[32] * 2, mlp_activation="elu", totvar_coeff=0.726,
-                         balance_coeff=0.982, l2=1e-5),
-    "NCI1": dict(mp_layers=3, mp_channels=32, mp_activation="relu", delta_coeff=2.411,
-                 mlp_hidden=[32] * 3, mlp_activation="relu", totvar_coeff=0.936,
-                 balance_coeff=0.639, l2=1e-3),
-    "PROTEINS": dict(mp_layers=3, mp_channels=64, mp_activation="elu", delta_coeff=2.073,
-                     mlp_hidden=[16], mlp_activation="elu", totvar_coeff=0.985,
-                     balance_coeff=0.751, l2=1e-3),
-    "DD": dict(mp_layers=1, mp_channels=64, mp_activation="elu", delta_coeff=0.622,
-               mlp_hidden=[32] * 2, mlp_activation="relu", totvar_coeff=0.354,
-               balance_coeff=0.323, l2=1e-5),
-    "COLLAB": dict(mp_layers=2, mp_channels=256, mp_activation="relu", delta_coeff=0.554,
-                   mlp_hidden=[128] * 2, mlp_activation="relu", totvar_coeff=0.304,
-                   balance_coeff=0.801, l2=0.0),
-    "REDDIT-BINARY": dict(mp_layers=3, mp_channels=16, mp_activation="relu",
-                          delta_coeff=1.896, mlp_hidden=[16] * 3, mlp_activation="relu",
-                          totvar_coeff=0.654, balance_coeff=0.962, l2=1e-3),
+    "bench-easy": dict(
+        mp_layers=1,
+        mp_channels=32,
+        mp_activation="relu",
+        delta_coeff=0.724,
+        mlp_hidden=[64] * 3,
+        mlp_activation="relu",
+        totvar_coeff=0.594,
+        balance_coeff=0.974,
+        l2=1e-5,
+    ),
+    "bench-hard": dict(
+        mp_layers=1,
+        mp_channels=32,
+        mp_activation="relu",
+        delta_coeff=2.288,
+        mlp_hidden=[64],
+        mlp_activation="relu",
+        totvar_coeff=0.188,
+        balance_coeff=0.737,
+        l2=0.0,
+    ),
+    "MUTAG": dict(
+        mp_layers=1,
+        mp_channels=32,
+        mp_activation="elu",
+        delta_coeff=1.644,
+        mlp_hidden=[64] * 3,
+        mlp_activation="relu",
+        totvar_coeff=0.623,
+        balance_coeff=0.832,
+        l2=1e-4,
+    ),
+    "Mutagenicity": dict(
+        mp_layers=3,
+        mp_channels=32,
+        mp_activation="relu",
+        delta_coeff=3.077,
+        mlp_hidden=[32] * 2,
+        mlp_activation="elu",
+        totvar_coeff=0.726,
+        balance_coeff=0.982,
+        l2=1e-5,
+    ),
+    "NCI1": dict(
+        mp_layers=3,
+        mp_channels=32,
+        mp_activation="relu",
+        delta_coeff=2.411,
+        mlp_hidden=[32] * 3,
+        mlp_activation="relu",
+        totvar_coeff=0.936,
+        balance_coeff=0.639,
+        l2=1e-3,
+    ),
+    "PROTEINS": dict(
+        mp_layers=3,
+        mp_channels=64,
+        mp_activation="elu",
+        delta_coeff=2.073,
+        mlp_hidden=[16],
+        mlp_activation="elu",
+        totvar_coeff=0.985,
+        balance_coeff=0.751,
+        l2=1e-3,
+    ),
+    "DD": dict(
+        mp_layers=1,
+        mp_channels=64,
+        mp_activation="elu",
+        delta_coeff=0.622,
+        mlp_hidden=[32] * 2,
+        mlp_activation="relu",
+        totvar_coeff=0.354,
+        balance_coeff=0.323,
+        l2=1e-5,
+    ),
+    "COLLAB": dict(
+        mp_layers=2,
+        mp_channels=256,
+        mp_activation="relu",
+        delta_coeff=0.554,
+        mlp_hidden=[128] * 2,
+        mlp_activation="relu",
+        totvar_coeff=0.304,
+        balance_coeff=0.801,
+        l2=0.0,
+    ),
+    "REDDIT-BINARY": dict(
+        mp_layers=3,
+        mp_channels=16,
+        mp_activation="relu",
+        delta_coeff=1.896,
+        mlp_hidden=[16] * 3,
+        mlp_activation="relu",
+        totvar_coeff=0.654,
+        balance_coeff=0.962,
+        l2=1e-3,
+    ),
 }
 # Datasets outside Table 5 (ENZYMES, IMDB-BINARY, synthetic sets) use the
 # PROTEINS row; the small Bench versions use their full version's row.
@@ -339,7 +432,7 @@ def pool_sizes(average_nodes, n_pools=2):
     if int(n_pools) < 1:
         raise ValueError(f"n_pools must be >= 1, got {n_pools}")
     top = int(np.ceil(average_nodes))
-    return [max(2, top // 2 ** j) for j in range(1, int(n_pools) + 1)]
+    return [max(2, top // 2**j) for j in range(1, int(n_pools) + 1)]
 
 
 @keras.saving.register_keras_serializable(package="spektral_tv")
@@ -376,16 +469,14 @@ class DisjointToBatch(keras.layers.Layer):
         # graph r // k.
         idx = a_pool.indices
         dense_idx = tf.stack([idx[:, 0] // k, idx[:, 0] % k, idx[:, 1] % k], axis=1)
-        a = tf.scatter_nd(dense_idx, a_pool.values,
-                          tf.cast(tf.stack([n_graphs, k, k]), tf.int64))
+        a = tf.scatter_nd(dense_idx, a_pool.values, tf.cast(tf.stack([n_graphs, k, k]), tf.int64))
         return x, a
 
     def get_config(self):
         return {**super().get_config(), "k": self.k}
 
 
-def classification_model(pool, n_features, n_classes, k, mode="disjoint", n_pools=2,
-                         **config):
+def classification_model(pool, n_features, n_classes, k, mode="disjoint", n_pools=2, **config):
     """Graph classifier of the TVGNN paper's Fig. 3b, as both papers and the
     authors' scripts build it: a message-passing block, then `n_pools` times
     (pool, message-passing block), global average pooling and a softmax
@@ -437,8 +528,10 @@ def classification_model(pool, n_features, n_classes, k, mode="disjoint", n_pool
     if pool not in CLASSIFICATION_POOLS:
         raise ValueError(f"pool must be one of {CLASSIFICATION_POOLS}, got {pool!r}")
     if mode not in POOL_MODES[pool]:
-        raise ValueError(f"mode {mode!r} is not supported by pool {pool!r} "
-                         f"(supported: {', '.join(POOL_MODES[pool])})")
+        raise ValueError(
+            f"mode {mode!r} is not supported by pool {pool!r} "
+            f"(supported: {', '.join(POOL_MODES[pool])})"
+        )
     if int(n_pools) < 1:
         raise ValueError(f"n_pools must be >= 1, got {n_pools}")
     n_pools = int(n_pools)
@@ -450,12 +543,19 @@ def classification_model(pool, n_features, n_classes, k, mode="disjoint", n_pool
 
     def conv():
         if pool == "tvgnn":
-            return GTVConv(c["mp_channels"], delta_coeff=c["delta_coeff"],
-                           epsilon=c["epsilon"], activation=c["mp_activation"],
-                           kernel_regularizer=regularizer)
-        return GCSConv(c["mp_channels"], activation=c["mp_activation"],
-                       kernel_initializer=FreshDraws("glorot_uniform"),
-                       kernel_regularizer=regularizer)
+            return GTVConv(
+                c["mp_channels"],
+                delta_coeff=c["delta_coeff"],
+                epsilon=c["epsilon"],
+                activation=c["mp_activation"],
+                kernel_regularizer=regularizer,
+            )
+        return GCSConv(
+            c["mp_channels"],
+            activation=c["mp_activation"],
+            kernel_initializer=FreshDraws("glorot_uniform"),
+            kernel_regularizer=regularizer,
+        )
 
     def block(h, a):
         for _ in range(c["mp_layers"]):
@@ -466,24 +566,44 @@ def classification_model(pool, n_features, n_classes, k, mode="disjoint", n_pool
         name = f"pool{j + 1}"
         if pool == "tvgnn":
             return AsymCheegerCutPool(
-                ks[j], mlp_hidden=list(c["mlp_hidden"]), mlp_activation=c["mlp_activation"],
-                totvar_coeff=c["totvar_coeff"], balance_coeff=c["balance_coeff"],
-                kernel_regularizer=regularizer, loss_prefix=name, name=name)
+                ks[j],
+                mlp_hidden=list(c["mlp_hidden"]),
+                mlp_activation=c["mlp_activation"],
+                totvar_coeff=c["totvar_coeff"],
+                balance_coeff=c["balance_coeff"],
+                kernel_regularizer=regularizer,
+                loss_prefix=name,
+                name=name,
+            )
         if pool == "mincut":
-            return MinCutPool(ks[j], mlp_hidden=list(c["mlp_hidden"]),
-                              mlp_activation=c["mlp_activation"],
-                              kernel_regularizer=regularizer, loss_prefix=name, name=name)
+            return MinCutPool(
+                ks[j],
+                mlp_hidden=list(c["mlp_hidden"]),
+                mlp_activation=c["mlp_activation"],
+                kernel_regularizer=regularizer,
+                loss_prefix=name,
+                name=name,
+            )
         if pool == "diffpool":
             # DiffPool's embedding GNN has the MP channels (the authors' script).
-            return DiffPool(ks[j], channels=c["mp_channels"], activation=c["mp_activation"],
-                            kernel_initializer=FreshDraws("glorot_uniform"),
-                            kernel_regularizer=regularizer, name=name)
+            return DiffPool(
+                ks[j],
+                channels=c["mp_channels"],
+                activation=c["mp_activation"],
+                kernel_initializer=FreshDraws("glorot_uniform"),
+                kernel_regularizer=regularizer,
+                name=name,
+            )
         if pool == "dmon":
-            return DMoNPool(ks[j], mlp_hidden=list(c["mlp_hidden"]),
-                            mlp_activation=c["mlp_activation"],
-                            collapse_regularization=c["collapse_regularization"],
-                            kernel_initializer=FreshDraws("glorot_uniform"),
-                            kernel_regularizer=regularizer, name=name)
+            return DMoNPool(
+                ks[j],
+                mlp_hidden=list(c["mlp_hidden"]),
+                mlp_activation=c["mlp_activation"],
+                collapse_regularization=c["collapse_regularization"],
+                kernel_initializer=FreshDraws("glorot_uniform"),
+                kernel_regularizer=regularizer,
+                name=name,
+            )
         if pool == "topk":
             return TopKPool(c["pool_ratio"], kernel_regularizer=regularizer, name=name)
         return SAGPool(c["pool_ratio"], kernel_regularizer=regularizer, name=name)
@@ -518,6 +638,7 @@ def classification_model(pool, n_features, n_classes, k, mode="disjoint", n_pool
             h = block(h, a)
         # Batch mode: after a dense pool every graph has exactly k real nodes.
         h = GlobalAvgPool()(h if i is None else [h, i])
-    out = keras.layers.Dense(n_classes, activation="softmax", kernel_regularizer=regularizer,
-                             name="output")(h)
+    out = keras.layers.Dense(
+        n_classes, activation="softmax", kernel_regularizer=regularizer, name="output"
+    )(h)
     return keras.Model(inputs, out, name=f"{pool}_classifier")

@@ -33,6 +33,7 @@ imported without a display (Linux with neither ``DISPLAY`` nor
 ``WAYLAND_DISPLAY``, no ``MPLBACKEND`` set and ``pyplot`` not yet imported),
 matplotlib is switched to the non-interactive ``Agg`` backend.
 """
+
 import colorsys
 import os
 import sys
@@ -57,11 +58,13 @@ MAX_MATRIX_NODES = 4000
 
 
 def _use_agg_without_display():
-    if (sys.platform.startswith("linux")
-            and not os.environ.get("DISPLAY")
-            and not os.environ.get("WAYLAND_DISPLAY")
-            and not os.environ.get("MPLBACKEND")
-            and "matplotlib.pyplot" not in sys.modules):
+    if (
+        sys.platform.startswith("linux")
+        and not os.environ.get("DISPLAY")
+        and not os.environ.get("WAYLAND_DISPLAY")
+        and not os.environ.get("MPLBACKEND")
+        and "matplotlib.pyplot" not in sys.modules
+    ):
         matplotlib.use("Agg")
 
 
@@ -108,7 +111,8 @@ def _as_assignments(s, name="s"):
         arr = arr[0]
     if arr.ndim != 2 or arr.shape[0] == 0 or arr.shape[1] == 0:
         raise ValueError(
-            f"`{name}` must be a non-empty array of shape (N, K), got shape {arr.shape}.")
+            f"`{name}` must be a non-empty array of shape (N, K), got shape {arr.shape}."
+        )
     if not np.all(np.isfinite(arr)):
         raise ValueError(f"`{name}` has non-finite entries.")
     return arr
@@ -153,8 +157,10 @@ def _as_edges(edges, n_nodes, name="edges"):
         return np.zeros((0, 2), np.int64)
     e = np.asarray(edges)
     if e.ndim != 2 or e.shape[1] != 2 or not np.issubdtype(e.dtype, np.integer):
-        raise ValueError(f"`{name}` must be an int array of node pairs (E, 2), e.g. "
-                         f"plotting.edge_list(a); got shape {e.shape}, dtype {e.dtype}.")
+        raise ValueError(
+            f"`{name}` must be an int array of node pairs (E, 2), e.g. "
+            f"plotting.edge_list(a); got shape {e.shape}, dtype {e.dtype}."
+        )
     if e.min() < 0 or e.max() >= n_nodes:
         raise ValueError(f"`{name}` has node ids outside [0, {n_nodes}).")
     return e.astype(np.int64, copy=False)
@@ -192,15 +198,27 @@ def assignment_colors(s, palette=None):
     hue_sat = _palette_hls(arr.shape[1], palette)
     top = arr.argmax(axis=1)
     lightness = 1.0 - 0.5 * np.clip(arr.max(axis=1), 0.0, 1.0)
-    return np.array([colorsys.hls_to_rgb(hue_sat[k][0], light, hue_sat[k][1])
-                     for k, light in zip(top, lightness)]).reshape(-1, 3)
+    return np.array(
+        [
+            colorsys.hls_to_rgb(hue_sat[k][0], light, hue_sat[k][1])
+            for k, light in zip(top, lightness)
+        ]
+    ).reshape(-1, 3)
 
 
 # --------------------------------------------------------------------------- #
 # log(S Sᵀ)
 # --------------------------------------------------------------------------- #
-def plot_assignment_matrix(s, labels=None, ax=None, path=None, title=None,
-                           floor=1e-6, max_nodes=MAX_MATRIX_NODES, cmap="viridis"):
+def plot_assignment_matrix(
+    s,
+    labels=None,
+    ax=None,
+    path=None,
+    title=None,
+    floor=1e-6,
+    max_nodes=MAX_MATRIX_NODES,
+    cmap="viridis",
+):
     """``log10(S Sᵀ)`` as an image, the block plot of Fig. 4 of the TVGNN paper.
 
     Rows and columns are the nodes sorted by `labels` (ties broken by the
@@ -244,8 +262,7 @@ def plot_assignment_matrix(s, labels=None, ax=None, path=None, title=None,
     if labels is not None:
         labels = np.asarray(labels).reshape(-1)
         if labels.shape[0] != n:
-            raise ValueError(
-                f"`labels` has {labels.shape[0]} entries but `s` has {n} rows.")
+            raise ValueError(f"`labels` has {labels.shape[0]} entries but `s` has {n} rows.")
         order = np.lexsort((cluster, labels))
         sort_name = "true label"
     else:
@@ -263,11 +280,16 @@ def plot_assignment_matrix(s, labels=None, ax=None, path=None, title=None,
     vmin = float(np.log10(floor))
     vmax = max(0.0, float(gram.max()))
     # extent: ticks count positions in the full sorted order, also when subsampled
-    im = ax.imshow(gram, cmap=cmap, vmin=vmin, vmax=vmax,
-                   interpolation="nearest" if m <= 500 else "antialiased",
-                   # resample the values, not an RGBA copy: ~5x less memory
-                   interpolation_stage="data",
-                   extent=(-0.5, n - 0.5, n - 0.5, -0.5))
+    im = ax.imshow(
+        gram,
+        cmap=cmap,
+        vmin=vmin,
+        vmax=vmax,
+        interpolation="nearest" if m <= 500 else "antialiased",
+        # resample the values, not an RGBA copy: ~5x less memory
+        interpolation_stage="data",
+        extent=(-0.5, n - 0.5, n - 0.5, -0.5),
+    )
     fig.colorbar(im, ax=ax, label=r"$\log_{10}(S S^\top)$")
     sub = f", {m} of {n} shown" if m < n else ""
     ax.set_xlabel(f"node (sorted by {sort_name}{sub})")
@@ -306,7 +328,8 @@ def plot_loss_curves(history, ax=None, path=None, logy=False, title=None):
     if not hasattr(hist, "items"):
         raise TypeError(
             "`history` must be a Keras History or a dict of per-epoch values, "
-            f"got {type(history).__name__}.")
+            f"got {type(history).__name__}."
+        )
     if not hist:
         raise ValueError("`history` is empty: nothing to plot.")
     series = {}
@@ -323,9 +346,15 @@ def plot_loss_curves(history, ax=None, path=None, logy=False, title=None):
     for key, vals in series.items():
         is_val = key.startswith("val_") and key[4:] in series
         color = colors[key[4:]] if is_val else colors[key]
-        ax.plot(np.arange(1, len(vals) + 1), vals, label=key, color=color,
-                linestyle="--" if is_val else "-", linewidth=1.5,
-                marker="o" if len(vals) == 1 else None)
+        ax.plot(
+            np.arange(1, len(vals) + 1),
+            vals,
+            label=key,
+            color=color,
+            linestyle="--" if is_val else "-",
+            linewidth=1.5,
+            marker="o" if len(vals) == 1 else None,
+        )
     if logy:
         finite = np.concatenate([v[np.isfinite(v)] for v in series.values()])
         if finite.size and np.all(finite > 0):
@@ -373,8 +402,9 @@ def _default_node_size(xy, ax, sample=256):
     return float(np.clip(diameter, 4.5, 14.0) ** 2)
 
 
-def plot_clusters_2d(coords, s, ax=None, path=None, edges=None, title=None,
-                     palette=None, node_size=None):
+def plot_clusters_2d(
+    coords, s, ax=None, path=None, edges=None, title=None, palette=None, node_size=None
+):
     """Nodes at their 2-D coordinates, coloured as in Figs. 22-23 of the TVGNN
     paper: hue of the argmax cluster, lightness ``1 - 0.5 * max_k s_ik`` (0.5,
     the full colour, for a crisp assignment; white for 0). See
@@ -400,8 +430,7 @@ def plot_clusters_2d(coords, s, ax=None, path=None, edges=None, title=None,
     arr = _as_assignments(s)
     xy = np.asarray(coords, dtype=float)
     if xy.ndim != 2 or xy.shape[1] != 2 or xy.shape[0] != arr.shape[0]:
-        raise ValueError(
-            f"`coords` must have shape (N, 2) = ({arr.shape[0]}, 2), got {xy.shape}.")
+        raise ValueError(f"`coords` must have shape (N, 2) = ({arr.shape[0]}, 2), got {xy.shape}.")
     colors = assignment_colors(arr, palette)
     n = arr.shape[0]
 
@@ -410,10 +439,12 @@ def plot_clusters_2d(coords, s, ax=None, path=None, edges=None, title=None,
         node_size = _default_node_size(xy, ax)
     e = _as_edges(edges, n)
     if e.size:
-        ax.add_collection(LineCollection(xy[e], colors="0.7", linewidths=0.6, zorder=1),
-                          autolim=True)
-    ax.scatter(xy[:, 0], xy[:, 1], c=colors, s=node_size, zorder=2,
-               edgecolors="0.35", linewidths=0.3)
+        ax.add_collection(
+            LineCollection(xy[e], colors="0.7", linewidths=0.6, zorder=1), autolim=True
+        )
+    ax.scatter(
+        xy[:, 0], xy[:, 1], c=colors, s=node_size, zorder=2, edgecolors="0.35", linewidths=0.3
+    )
     ax.set_aspect("equal", adjustable="datalim")
     ax.set_xticks([])
     ax.set_yticks([])
@@ -476,8 +507,17 @@ def plot_sharpness_profile(s, ax=None, path=None, order=None, label=None, **plot
 # --------------------------------------------------------------------------- #
 # Image segmentation
 # --------------------------------------------------------------------------- #
-def plot_segmentation(image, overseg_labels, graph_coords, edges, result_labels,
-                      path=None, coords_order="xy", palette=None, titles=None):
+def plot_segmentation(
+    image,
+    overseg_labels,
+    graph_coords,
+    edges,
+    result_labels,
+    path=None,
+    coords_order="xy",
+    palette=None,
+    titles=None,
+):
     """Four panels: original | over-segmentation boundaries | region adjacency
     graph on the image | result coloured by cluster (MinCutPool paper, Fig. 4).
 
@@ -515,7 +555,8 @@ def plot_segmentation(image, overseg_labels, graph_coords, edges, result_labels,
     seg = np.asarray(overseg_labels)
     if seg.shape != img.shape[:2]:
         raise ValueError(
-            f"`overseg_labels` must have the image's shape {img.shape[:2]}, got {seg.shape}.")
+            f"`overseg_labels` must have the image's shape {img.shape[:2]}, got {seg.shape}."
+        )
     region_ids, region_of_pixel = np.unique(seg, return_inverse=True)
     region_of_pixel = region_of_pixel.reshape(seg.shape)
     n_regions = region_ids.shape[0]
@@ -538,7 +579,8 @@ def plot_segmentation(image, overseg_labels, graph_coords, edges, result_labels,
         if res.ndim != 1 or res.shape[0] != n_regions:
             raise ValueError(
                 f"`result_labels` must have one entry per region ({n_regions}) or "
-                f"per pixel {seg.shape}, got shape {np.shape(result_labels)}.")
+                f"per pixel {seg.shape}, got shape {np.shape(result_labels)}."
+            )
         pixel_cluster = res.astype(np.int64)[region_of_pixel]
     clusters, pixel_cluster = np.unique(pixel_cluster, return_inverse=True)
     pixel_cluster = pixel_cluster.reshape(seg.shape)
@@ -549,20 +591,25 @@ def plot_segmentation(image, overseg_labels, graph_coords, edges, result_labels,
     result = mark_boundaries(result, pixel_cluster, color=(0, 0, 0))
 
     panel_width = 4.0  # inches; the height follows the image's aspect ratio
-    fig = Figure(figsize=(4 * panel_width, panel_width * img.shape[0] / img.shape[1] + 0.45),
-                 layout="constrained")
+    fig = Figure(
+        figsize=(4 * panel_width, panel_width * img.shape[0] / img.shape[1] + 0.45),
+        layout="constrained",
+    )
     axes = fig.subplots(1, 4)
-    titles = titles or ["original", f"over-segmentation ({n_regions} regions)",
-                        f"region adjacency graph ({len(e)} edges)",
-                        f"clusters (K = {clusters.shape[0]})"]
+    titles = titles or [
+        "original",
+        f"over-segmentation ({n_regions} regions)",
+        f"region adjacency graph ({len(e)} edges)",
+        f"clusters (K = {clusters.shape[0]})",
+    ]
     axes[0].imshow(img)
     axes[1].imshow(mark_boundaries(img, region_of_pixel, color=(1, 1, 0)))
     axes[2].imshow(0.35 + 0.65 * img)  # faded so the graph stands out
     if e.size:
-        axes[2].add_collection(LineCollection(xy[e], colors="k", linewidths=0.7,
-                                              alpha=0.8))
-    axes[2].scatter(xy[:, 0], xy[:, 1], s=10, c="tab:red", edgecolors="k",
-                    linewidths=0.3, zorder=3)
+        axes[2].add_collection(LineCollection(xy[e], colors="k", linewidths=0.7, alpha=0.8))
+    axes[2].scatter(
+        xy[:, 0], xy[:, 1], s=10, c="tab:red", edgecolors="k", linewidths=0.3, zorder=3
+    )
     axes[3].imshow(result)
     for a, t in zip(axes, titles):
         a.set_title(t)
@@ -576,8 +623,7 @@ def plot_segmentation(image, overseg_labels, graph_coords, edges, result_labels,
 # --------------------------------------------------------------------------- #
 # Autoencoder reconstruction
 # --------------------------------------------------------------------------- #
-def plot_reconstruction(x, reconstructions, path=None, edges=None, cmap="viridis",
-                        pad=0.1):
+def plot_reconstruction(x, reconstructions, path=None, edges=None, cmap="viridis", pad=0.1):
     """The original graph signal and its reconstructions, one panel each, the
     nodes drawn at their (reconstructed) 2-D features and coloured by the
     original ``x + y`` so that one can follow every node (MinCutPool paper,
@@ -604,8 +650,8 @@ def plot_reconstruction(x, reconstructions, path=None, edges=None, cmap="viridis
         rec = np.asarray(rec, dtype=float)
         if rec.shape != xy.shape:
             raise ValueError(
-                f"reconstruction {title!r} must have the shape of `x` {xy.shape}, "
-                f"got {rec.shape}.")
+                f"reconstruction {title!r} must have the shape of `x` {xy.shape}, got {rec.shape}."
+            )
         panels[str(title)] = rec
     e = _as_edges(edges, xy.shape[0])
     colors = xy.sum(axis=1)
@@ -615,8 +661,7 @@ def plot_reconstruction(x, reconstructions, path=None, edges=None, cmap="viridis
     axes = np.atleast_1d(fig.subplots(1, len(panels)))
     for ax, (title, pts) in zip(axes, panels.items()):
         if e.size:
-            ax.add_collection(LineCollection(pts[e], colors="0.75", linewidths=0.5,
-                                             zorder=1))
+            ax.add_collection(LineCollection(pts[e], colors="0.75", linewidths=0.5, zorder=1))
         ax.scatter(pts[:, 0], pts[:, 1], c=colors, cmap=cmap, s=9, zorder=2)
         ax.set_xlim(lo[0], hi[0])
         ax.set_ylim(lo[1], hi[1])

@@ -11,6 +11,7 @@ experiments and the notebooks.
 - `KeepLowestLoss`, `EpochTimer`, `ProgressBar`: `model.fit` callbacks;
   `check_finite_history`: a clear error when training diverged.
 """
+
 import math
 import time
 
@@ -23,13 +24,26 @@ import tf_keras as keras
 
 from spektral_tv import models
 
-__all__ = ["AUTOENCODER_TRAINING", "CLASSIFICATION_TRAINING", "CLUSTERING_MODELS",
-           "CLUSTERING_TRAINING", "TVGNN_CLASSIFICATION_LEARNING_RATES",
-           "classification_training",
-           "SPARSE_FEATURES_MAX_DENSITY", "EpochTimer", "KeepLowestLoss", "ProgressBar",
-           "TrainingDiverged", "autoencoder_inputs", "check_finite_history",
-           "clustering_inputs", "gtv_feature_scale", "to_tensor", "train_autoencoder",
-           "train_clustering"]
+__all__ = [
+    "AUTOENCODER_TRAINING",
+    "CLASSIFICATION_TRAINING",
+    "CLUSTERING_MODELS",
+    "CLUSTERING_TRAINING",
+    "TVGNN_CLASSIFICATION_LEARNING_RATES",
+    "classification_training",
+    "SPARSE_FEATURES_MAX_DENSITY",
+    "EpochTimer",
+    "KeepLowestLoss",
+    "ProgressBar",
+    "TrainingDiverged",
+    "autoencoder_inputs",
+    "check_finite_history",
+    "clustering_inputs",
+    "gtv_feature_scale",
+    "to_tensor",
+    "train_autoencoder",
+    "train_clustering",
+]
 
 #: Features denser than this are fed dense: a sparse product no longer pays.
 SPARSE_FEATURES_MAX_DENSITY = 0.2
@@ -56,8 +70,15 @@ AUTOENCODER_TRAINING = dict(learning_rate=5e-3, epochs=10000, patience=1000, min
 
 #: Learning rates of the TVGNN paper's Table 5 for graph classification.
 TVGNN_CLASSIFICATION_LEARNING_RATES = {
-    "bench-easy": 1e-3, "bench-hard": 5e-4, "MUTAG": 1e-2, "Mutagenicity": 5e-4,
-    "NCI1": 5e-4, "PROTEINS": 1e-3, "DD": 1e-5, "COLLAB": 5e-5, "REDDIT-BINARY": 1e-3,
+    "bench-easy": 1e-3,
+    "bench-hard": 5e-4,
+    "MUTAG": 1e-2,
+    "Mutagenicity": 5e-4,
+    "NCI1": 5e-4,
+    "PROTEINS": 1e-3,
+    "DD": 1e-5,
+    "COLLAB": 5e-5,
+    "REDDIT-BINARY": 1e-3,
 }
 
 #: Training settings of graph classification (the TVGNN paper, App. B.3):
@@ -76,7 +97,8 @@ def classification_training(pool, dataset=None):
     if pool == "tvgnn":
         key = models.table_key(dataset)
         settings["learning_rate"] = TVGNN_CLASSIFICATION_LEARNING_RATES.get(
-            key, TVGNN_CLASSIFICATION_LEARNING_RATES["PROTEINS"])
+            key, TVGNN_CLASSIFICATION_LEARNING_RATES["PROTEINS"]
+        )
     if pool in ("topk", "sagpool"):
         settings["batch_size"] = 1
     return settings
@@ -89,7 +111,8 @@ class TrainingDiverged(FloatingPointError):
 def _check_model_name(model_name):
     if model_name not in CLUSTERING_MODELS:
         raise ValueError(
-            f"model_name must be one of {sorted(CLUSTERING_MODELS)}, got {model_name!r}")
+            f"model_name must be one of {sorted(CLUSTERING_MODELS)}, got {model_name!r}"
+        )
 
 
 def to_tensor(matrix, sparse):
@@ -153,8 +176,7 @@ def clustering_inputs(model_name, x, a):
     from spektral.layers import GCSConv
 
     _check_model_name(model_name)
-    sparse_x = bool(sp.issparse(x)
-                    and x.nnz / np.prod(x.shape) <= SPARSE_FEATURES_MAX_DENSITY)
+    sparse_x = bool(sp.issparse(x) and x.nnz / np.prod(x.shape) <= SPARSE_FEATURES_MAX_DENSITY)
     if model_name == "mincut":
         a = GCSConv.preprocess(sp.csr_matrix(a))
     return [to_tensor(x, sparse_x), to_tensor(sp.csr_matrix(a), sparse=True)], sparse_x
@@ -166,8 +188,11 @@ def autoencoder_inputs(x, a):
     from spektral.layers import GCSConv
 
     a = sp.csr_matrix(a, dtype=np.float32)
-    return [to_tensor(x, sparse=False), to_tensor(GCSConv.preprocess(a), sparse=True),
-            to_tensor(a, sparse=True)]
+    return [
+        to_tensor(x, sparse=False),
+        to_tensor(GCSConv.preprocess(a), sparse=True),
+        to_tensor(a, sparse=True),
+    ]
 
 
 class EpochTimer(keras.callbacks.Callback):
@@ -228,8 +253,13 @@ class ProgressBar(keras.callbacks.Callback):
     def on_train_begin(self, logs=None):
         from tqdm.auto import tqdm
 
-        self._bar = tqdm(total=self.params.get("epochs"), desc=self.description,
-                         unit="epoch", leave=False, dynamic_ncols=True)
+        self._bar = tqdm(
+            total=self.params.get("epochs"),
+            desc=self.description,
+            unit="epoch",
+            leave=False,
+            dynamic_ncols=True,
+        )
 
     def on_epoch_end(self, epoch, logs=None):
         self._bar.update(1)
@@ -249,7 +279,8 @@ def check_finite_history(history, what="training"):
     if bad.size:
         raise TrainingDiverged(
             f"{what} diverged: the loss became {losses[bad[0]]} at epoch {bad[0] + 1}. "
-            "Try a smaller learning rate, or check the inputs for NaN or huge values.")
+            "Try a smaller learning rate, or check the inputs for NaN or huge values."
+        )
 
 
 def _fit_callbacks(keep_lowest_loss, progress, callbacks):
@@ -262,9 +293,19 @@ def _fit_callbacks(keep_lowest_loss, progress, callbacks):
     return timer, extra + list(callbacks)
 
 
-def train_clustering(model_name, inputs, k, sparse_features=False, epochs=None,
-                     learning_rate=None, seed=0, keep_lowest_loss=True, progress=False,
-                     callbacks=(), **config):
+def train_clustering(
+    model_name,
+    inputs,
+    k,
+    sparse_features=False,
+    epochs=None,
+    learning_rate=None,
+    seed=0,
+    keep_lowest_loss=True,
+    progress=False,
+    callbacks=(),
+    **config,
+):
     """Builds and trains one clustering model with `model.fit` on its pool's
     auxiliary losses alone (no labels), the whole graph as one step an epoch.
 
@@ -305,14 +346,14 @@ def train_clustering(model_name, inputs, k, sparse_features=False, epochs=None,
     model.compile(keras.optimizers.Adam(learning_rate))
     data = tf.data.Dataset.from_tensors((tuple(inputs),)).repeat()
     timer, all_callbacks = _fit_callbacks(keep_lowest_loss, progress, callbacks)
-    history = model.fit(data, steps_per_epoch=1, epochs=epochs, verbose=0,
-                        callbacks=all_callbacks)
+    history = model.fit(data, steps_per_epoch=1, epochs=epochs, verbose=0, callbacks=all_callbacks)
     check_finite_history(history.history, f"{model_name} clustering")
     return model, history.history, timer.median_ms()
 
 
-def train_autoencoder(pool, inputs, epochs=None, patience=None, seed=0, progress=False,
-                      callbacks=(), **config):
+def train_autoencoder(
+    pool, inputs, epochs=None, patience=None, seed=0, progress=False, callbacks=(), **config
+):
     """Trains one autoencoder of `models.autoencoder_model` with `model.fit`
     on the MSE of the reconstructed features, with early stopping on the
     training loss (`AUTOENCODER_TRAINING`).
@@ -340,19 +381,25 @@ def train_autoencoder(pool, inputs, epochs=None, patience=None, seed=0, progress
     model = models.autoencoder_model(int(x.shape[0]), int(x.shape[1]), pool, **config)
     model.compile(keras.optimizers.Adam(settings["learning_rate"]), loss="mse")
     data = tf.data.Dataset.from_tensors((tuple(inputs), x)).repeat()
-    stop = keras.callbacks.EarlyStopping(monitor="loss", patience=patience,
-                                         min_delta=settings["min_delta"],
-                                         restore_best_weights=True)
+    stop = keras.callbacks.EarlyStopping(
+        monitor="loss",
+        patience=patience,
+        min_delta=settings["min_delta"],
+        restore_best_weights=True,
+    )
     _, all_callbacks = _fit_callbacks(False, progress, [stop, *callbacks])
     start = time.perf_counter()
-    history = model.fit(data, steps_per_epoch=1, epochs=epochs, verbose=0,
-                        callbacks=all_callbacks).history
+    history = model.fit(
+        data, steps_per_epoch=1, epochs=epochs, verbose=0, callbacks=all_callbacks
+    ).history
     seconds = time.perf_counter() - start
     check_finite_history(history, f"{pool} autoencoder")
     x_rec = model(inputs, training=False).numpy()
-    record = {"mse": float(np.mean((x_rec - x.numpy()) ** 2)),
-              "epochs_run": len(history["loss"]),
-              "lowest_loss": float(np.min(history["loss"])),
-              "seconds": seconds,
-              "aux_losses": {k: float(v[-1]) for k, v in history.items() if k != "loss"}}
+    record = {
+        "mse": float(np.mean((x_rec - x.numpy()) ** 2)),
+        "epochs_run": len(history["loss"]),
+        "lowest_loss": float(np.min(history["loss"])),
+        "seconds": seconds,
+        "aux_losses": {k: float(v[-1]) for k, v in history.items() if k != "loss"},
+    }
     return model, x_rec, record

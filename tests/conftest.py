@@ -8,8 +8,9 @@ import pytest  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 
-def random_graph(n_nodes, n_features=4, density=0.35, seed=0, weighted=False,
-                 isolated=False, self_loop=False):
+def random_graph(
+    n_nodes, n_features=4, density=0.35, seed=0, weighted=False, isolated=False, self_loop=False
+):
     """A random symmetric graph (x, a) as float32 NumPy arrays."""
     rng = np.random.default_rng(seed)
     a = (rng.random((n_nodes, n_nodes)) < density).astype("float32")
@@ -34,7 +35,7 @@ def disjoint_union(graphs):
     a = np.zeros((total, total), "float32")
     start = 0
     for (_, ag), n in zip(graphs, sizes):
-        a[start:start + n, start:start + n] = ag
+        a[start : start + n, start : start + n] = ag
         start += n
     i = np.repeat(np.arange(len(graphs)), sizes).astype("int64")
     return x, a, i

@@ -1,5 +1,6 @@
 """Runs `python -m spektral_tv EXPERIMENT ...` as a user would, to check
 that a user mistake ends as a usage error."""
+
 import subprocess
 import sys
 
@@ -11,7 +12,9 @@ def assert_usage_error(tmp_path, experiment, flags, message):
     out = tmp_path / "never"
     result = subprocess.run(
         [sys.executable, "-m", "spektral_tv", experiment, *flags, "--out", str(out)],
-        capture_output=True, text=True, timeout=120,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 2, (flags, result.stderr)
     assert message in result.stderr.splitlines()[-1], (flags, result.stderr)

@@ -13,6 +13,7 @@ Every function works on ONE graph: dense adjacency ``a`` (N, N), assignments
 ``s`` (N, K), features ``x`` (N, F).  Clarity over speed: plain loops or dense
 matrix algebra, everything in float64.
 """
+
 import math
 
 import numpy as np

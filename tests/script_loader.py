@@ -1,5 +1,6 @@
 """Imports a file of scripts/ as a module, so tests call its main(argv) in
 the test process (one TensorFlow start-up for all)."""
+
 import importlib.util
 import pathlib
 

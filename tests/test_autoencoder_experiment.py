@@ -1,5 +1,6 @@
 """`spektral-tv autoencode` (spektral_tv.experiments.autoencoder) on few
 epochs, and the unpooling against the MinCutPool paper's eq. 8."""
+
 import importlib.util
 import json
 
@@ -35,8 +36,12 @@ def test_assignment_unpool_is_s_x_pool_and_s_a_pool_st():
     np.testing.assert_allclose(a_rec.numpy(), s @ a_pool @ s.T, rtol=1e-5, atol=1e-6)
     # A sparse pooled adjacency gives the same, and batch mode works per graph.
     a_sparse = tf.sparse.from_dense(a_pool)
-    np.testing.assert_allclose(AssignmentUnpool()([x_pool, a_sparse, s])[1].numpy(),
-                               s @ a_pool @ s.T, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(
+        AssignmentUnpool()([x_pool, a_sparse, s])[1].numpy(),
+        s @ a_pool @ s.T,
+        rtol=1e-5,
+        atol=1e-6,
+    )
     x_b, a_b = AssignmentUnpool()([x_pool[None], a_pool[None], s[None]])
     assert x_b.shape == (1, 9, 4) and a_b.shape == (1, 9, 9)
 
@@ -60,9 +65,12 @@ def test_autoencoder_unpooling_inside_the_model(pool):
     graph = datasets.ring_graph(24)
     inputs = autoencoder_inputs(graph.x, graph.a)
     model = autoencoder_model(24, 2, pool)
-    parts = {k: v.numpy() if not isinstance(v, tf.SparseTensor)
-             else tf.sparse.to_dense(tf.sparse.reorder(v)).numpy()
-             for k, v in autoencoder_parts(model)(inputs).items()}
+    parts = {
+        k: v.numpy()
+        if not isinstance(v, tf.SparseTensor)
+        else tf.sparse.to_dense(tf.sparse.reorder(v)).numpy()
+        for k, v in autoencoder_parts(model)(inputs).items()
+    }
     assert parts["x_rec"].shape == (24, 2)
     assert parts["x_pool"].shape[0] == 6  # 25% of the nodes
     if pool == "topk":
@@ -74,8 +82,7 @@ def test_autoencoder_unpooling_inside_the_model(pool):
         assert m.shape == (6, 24)
         np.testing.assert_allclose(m.sum(axis=0), 1.0, atol=1e-5)
     np.testing.assert_allclose(parts["x_unpool"], m.T @ parts["x_pool"], rtol=1e-4, atol=1e-5)
-    np.testing.assert_allclose(parts["a_unpool"], m.T @ parts["a_pool"] @ m,
-                               rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(parts["a_unpool"], m.T @ parts["a_pool"] @ m, rtol=1e-4, atol=1e-5)
 
 
 def test_autoencoder_rejects_unknown_pool_and_hyper_parameters():
@@ -114,14 +121,14 @@ def test_one_pool_on_the_grid_and_resume(tmp_path):
     assert saved["config"]["epochs"] == 2 and saved["config"]["learning_rate"] == 5e-3
     assert (out / "reconstruction.png").exists()
     # --resume keeps the pool done (same record, not trained again)
-    _, resumed = run(tmp_path, "--graph", "grid", "--pool", "mincut", "--epochs", "2",
-                     "--resume")
+    _, resumed = run(tmp_path, "--graph", "grid", "--pool", "mincut", "--epochs", "2", "--resume")
     assert resumed["runs"]["mincut"] == first["runs"]["mincut"]
 
 
 def test_totvar_coeff_reaches_the_tvgnn_pool(tmp_path):
-    _, summary = run(tmp_path, "--graph", "ring", "--pool", "tvgnn", "--epochs", "2",
-                     "--totvar-coeff", "0.1")
+    _, summary = run(
+        tmp_path, "--graph", "ring", "--pool", "tvgnn", "--epochs", "2", "--totvar-coeff", "0.1"
+    )
     assert summary["config"]["totvar_coeff"] == 0.1
     pool = autoencoder_model(24, 2, "tvgnn", totvar_coeff=0.1).get_layer("pool")
     assert pool.get_config()["totvar_coeff"] == 0.1
@@ -144,17 +151,26 @@ def test_saved_model_loads_without_custom_objects(tmp_path):
     assert model.output_shape == (None, 2)
 
 
-@pytest.mark.parametrize("flags, message", [
-    (["--epochs", "0"], "--epochs must be >= 1"),
-    (["--patience", "0"], "--patience must be >= 1"),
-    (["--pool", "tvgnn", "--totvar-coeff", "-1"], "--totvar-coeff must be a finite number >= 0"),
-    (["--pool", "tvgnn", "--totvar-coeff", "nan"], "--totvar-coeff must be a finite number"),
-    (["--pool", "mincut", "--totvar-coeff", "0.1"], "--totvar-coeff applies to --pool tvgnn"),
-    (["--pool", "all", "--save-model", "m.keras"], "--save-model needs one --pool"),
-    (["--save-model", "m.h5"], "--save-model must end in .keras"),
-    (["--graph", "torus"], "invalid choice"),
-    *([] if importlib.util.find_spec("tensorboard") else [
-        (["--tensorboard", "logs"], "--tensorboard needs the tensorboard package")]),
-])
+@pytest.mark.parametrize(
+    "flags, message",
+    [
+        (["--epochs", "0"], "--epochs must be >= 1"),
+        (["--patience", "0"], "--patience must be >= 1"),
+        (
+            ["--pool", "tvgnn", "--totvar-coeff", "-1"],
+            "--totvar-coeff must be a finite number >= 0",
+        ),
+        (["--pool", "tvgnn", "--totvar-coeff", "nan"], "--totvar-coeff must be a finite number"),
+        (["--pool", "mincut", "--totvar-coeff", "0.1"], "--totvar-coeff applies to --pool tvgnn"),
+        (["--pool", "all", "--save-model", "m.keras"], "--save-model needs one --pool"),
+        (["--save-model", "m.h5"], "--save-model must end in .keras"),
+        (["--graph", "torus"], "invalid choice"),
+        *(
+            []
+            if importlib.util.find_spec("tensorboard")
+            else [(["--tensorboard", "logs"], "--tensorboard needs the tensorboard package")]
+        ),
+    ],
+)
 def test_user_mistakes_exit_2_with_one_line_and_no_folder(tmp_path, flags, message):
     assert_usage_error(tmp_path, "autoencode", flags, message)

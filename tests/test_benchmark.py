@@ -6,6 +6,7 @@ the Cora workload and the same-process section when spektral_tv.datasets finds
 the Cora files ($SPEKTRAL_TV_DATA/Citation/cora or Spektral's folder);
 otherwise the Cora tests are skipped with the folders searched.
 """
+
 import json
 import math
 import os
@@ -45,7 +46,7 @@ def parse_table(stdout, first_header):
         return None
     headers = [h.strip() for h in lines[start].split(" | ")]
     rows = []
-    for ln in lines[start + 2:]:  # skip the header and the -+- separator
+    for ln in lines[start + 2 :]:  # skip the header and the -+- separator
         if not ln.strip() or " | " not in ln:
             break
         cells = [c.strip() for c in ln.split(" | ", len(headers) - 1)]
@@ -68,11 +69,21 @@ def smoke_run(tmp_path_factory):
     cora_skip = cora_missing_reason()
     json_path = tmp_path_factory.mktemp("bench") / "bench.json"
     workloads = BATCH_WORKLOAD if cora_skip else f"{BATCH_WORKLOAD},{CORA_WORKLOAD}"
-    cmd = [sys.executable, str(SCRIPT), "--smoke", "--workloads", workloads,
-           "--same-process" if cora_skip is None else "--no-same-process",
-           "--json", str(json_path), "--timeout", "240"]
-    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=REPO,
-                          env=dict(os.environ), timeout=600)
+    cmd = [
+        sys.executable,
+        str(SCRIPT),
+        "--smoke",
+        "--workloads",
+        workloads,
+        "--same-process" if cora_skip is None else "--no-same-process",
+        "--json",
+        str(json_path),
+        "--timeout",
+        "240",
+    ]
+    proc = subprocess.run(
+        cmd, capture_output=True, text=True, cwd=REPO, env=dict(os.environ), timeout=600
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     with open(json_path) as f:
         data = json.load(f)
@@ -101,8 +112,10 @@ def test_table_has_numeric_rows_for_both_implementations(smoke_run):
 def test_json_holds_the_table_rows(smoke_run):
     stdout, data, cora_skip = smoke_run
     assert data["smoke"] is True
-    printed = {(r["implementation"], r["workload"]): r
-               for r in parse_table(stdout, "implementation | workload")}
+    printed = {
+        (r["implementation"], r["workload"]): r
+        for r in parse_table(stdout, "implementation | workload")
+    }
     rows = {(r["impl"], r["workload"]): r for r in data["rows"]}
     for workload in expected_workloads(cora_skip):
         for impl in IMPLS:
@@ -110,7 +123,8 @@ def test_json_holds_the_table_rows(smoke_run):
             assert row["ok"], row
             assert row["ms_median"] > 0 and math.isfinite(row["ms_median"])
             assert float(printed[(impl, workload)]["ms/step"]) == pytest.approx(
-                row["ms_median"], abs=0.051)
+                row["ms_median"], abs=0.051
+            )
 
 
 def test_cora_rows(smoke_run):
@@ -130,8 +144,12 @@ def test_same_process_section(smoke_run):
     assert rows, stdout
     ratio_col = "ratio vs spektral_tv (sparse x)"
     got = {(r["implementation"], r["x format"]): r for r in rows}
-    for key in [("spektral_tv", "sparse"), ("spektral_tv", "dense"),
-                ("spektral", "dense"), ("spektral", "sparse")]:
+    for key in [
+        ("spektral_tv", "sparse"),
+        ("spektral_tv", "dense"),
+        ("spektral", "dense"),
+        ("spektral", "sparse"),
+    ]:
         assert key in got, f"no {key} row in:\n{stdout}"
         assert is_number(got[key]["ms/step"]), got[key]
         assert is_number(got[key][ratio_col]), got[key]
@@ -148,30 +166,51 @@ def test_same_process_section(smoke_run):
     assert same["best_vs_best"]["ratio"] > 0
 
 
-
-
 def test_scaling_table_at_the_smallest_size(tmp_path):
     """--scaling at 10^4 nodes: both models, both implementations measured in
     one child, ratios and the (undefined for one size) growth exponent."""
     json_path = tmp_path / "scaling.json"
-    cmd = [sys.executable, str(SCRIPT), "--smoke", "--workloads", "none", "--no-same-process",
-           "--scaling", "--scaling-sizes", "1e4", "--json", str(json_path), "--timeout", "600"]
-    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=REPO,
-                          env=dict(os.environ), timeout=900)
+    cmd = [
+        sys.executable,
+        str(SCRIPT),
+        "--smoke",
+        "--workloads",
+        "none",
+        "--no-same-process",
+        "--scaling",
+        "--scaling-sizes",
+        "1e4",
+        "--json",
+        str(json_path),
+        "--timeout",
+        "600",
+    ]
+    proc = subprocess.run(
+        cmd, capture_output=True, text=True, cwd=REPO, env=dict(os.environ), timeout=900
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     rows = parse_table(proc.stdout, "model ")
     assert [(r["model"], r["nodes"]) for r in rows] == [("tvgnn", "10000"), ("mincut", "10000")]
     for r in rows:
-        for column in ("spektral_tv ms/step", "spektral ms/step", "ratio",
-                       "spektral_tv train MB", "spektral train MB"):
+        for column in (
+            "spektral_tv ms/step",
+            "spektral ms/step",
+            "ratio",
+            "spektral_tv train MB",
+            "spektral train MB",
+        ):
             assert is_number(r[column]), (column, r)
         assert int(r["edges"]) > 90_000  # average degree 10
     assert "growth exponent" in proc.stdout
     with open(json_path) as f:
         scaling = json.load(f)["scaling"]
     assert all(r["ok"] for r in scaling["rows"])
-    assert set(scaling["exponents"]) == {"tvgnn/spektral_tv", "tvgnn/spektral",
-                                         "mincut/spektral_tv", "mincut/spektral"}
+    assert set(scaling["exponents"]) == {
+        "tvgnn/spektral_tv",
+        "tvgnn/spektral",
+        "mincut/spektral_tv",
+        "mincut/spektral",
+    }
 
 
 def test_growth_exponent():

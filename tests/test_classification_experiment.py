@@ -1,6 +1,7 @@
 """`spektral-tv classify` (spektral_tv.experiments.classification) end to end
 on a tiny featureless TU dataset, every pool in every mode it supports, with
 one and two pools; the hierarchical network and its settings."""
+
 import json
 
 import numpy as np
@@ -54,9 +55,24 @@ def tiny_data(tmp_path, monkeypatch):
 
 
 def run(out, *args):
-    classification.main(["--dataset", "TINY", "--folds", "2", "--epochs", "2",
-                         "--patience", "1", "--runs", "1", "--quiet", "--out", str(out),
-                         *args])
+    classification.main(
+        [
+            "--dataset",
+            "TINY",
+            "--folds",
+            "2",
+            "--epochs",
+            "2",
+            "--patience",
+            "1",
+            "--runs",
+            "1",
+            "--quiet",
+            "--out",
+            str(out),
+            *args,
+        ]
+    )
     return json.loads((out / "results.json").read_text())
 
 
@@ -68,9 +84,21 @@ def test_pool_modes_match_the_models():
 @pytest.mark.parametrize("pools", [1, 2])
 @pytest.mark.parametrize("pool, mode", PAIRS)
 def test_every_pool_and_mode_fits(tiny_data, pool, mode, pools):
-    results = run(tiny_data / f"{pool}-{mode}-{pools}", "--pool", pool, "--mode", mode,
-                  "--pools", str(pools), "--max-folds", "1", "--epochs", "1",
-                  "--batch-size", "4")
+    results = run(
+        tiny_data / f"{pool}-{mode}-{pools}",
+        "--pool",
+        pool,
+        "--mode",
+        mode,
+        "--pools",
+        str(pools),
+        "--max-folds",
+        "1",
+        "--epochs",
+        "1",
+        "--batch-size",
+        "4",
+    )
     fold = results["folds"][0]
     assert 0.0 <= fold["acc"] <= 100.0 and fold["epochs"] == 1
     assert results["pools"] == pools
@@ -119,8 +147,18 @@ def test_resume_keeps_the_folds_done(tiny_data):
 
 
 def test_seed_makes_a_run_repeatable(tiny_data):
-    args = ("--pool", "tvgnn", "--mode", "disjoint", "--max-folds", "1", "--seed", "4",
-            "--epochs", "1")
+    args = (
+        "--pool",
+        "tvgnn",
+        "--mode",
+        "disjoint",
+        "--max-folds",
+        "1",
+        "--seed",
+        "4",
+        "--epochs",
+        "1",
+    )
     first = run(tiny_data / "a", *args)["folds"][0]
     second = run(tiny_data / "b", *args)["folds"][0]
     assert first["acc"] == second["acc"]
@@ -128,14 +166,17 @@ def test_seed_makes_a_run_repeatable(tiny_data):
     assert first["test_loss"] == pytest.approx(second["test_loss"], rel=1e-4)
 
 
-@pytest.mark.parametrize("flags, message", [
-    (["--pool", "diffpool", "--mode", "disjoint"], "--pool diffpool does not run in --mode"),
-    (["--pool", "topk", "--mode", "batch"], "--pool topk does not run in --mode"),
-    (["--folds", "1"], "--folds must be >= 2"),
-    (["--k", "1"], "--k must be >= 2"),
-    (["--k", "4", "3", "2"], "--k takes one value or one per pool"),
-    (["--totvar-coeff", "-1"], "--totvar-coeff must be a finite number >= 0"),
-])
+@pytest.mark.parametrize(
+    "flags, message",
+    [
+        (["--pool", "diffpool", "--mode", "disjoint"], "--pool diffpool does not run in --mode"),
+        (["--pool", "topk", "--mode", "batch"], "--pool topk does not run in --mode"),
+        (["--folds", "1"], "--folds must be >= 2"),
+        (["--k", "1"], "--k must be >= 2"),
+        (["--k", "4", "3", "2"], "--k takes one value or one per pool"),
+        (["--totvar-coeff", "-1"], "--totvar-coeff must be a finite number >= 0"),
+    ],
+)
 def test_user_mistakes_are_usage_errors(flags, message, capsys):
     with pytest.raises(SystemExit) as exit_info:
         classification.parse_args(flags)
@@ -153,8 +194,9 @@ def test_unknown_dataset_is_a_usage_error(tiny_data, capsys):
 
 
 def test_flags_override_the_papers_values():
-    args = classification.parse_args(["--dataset", "PROTEINS", "--pool", "tvgnn", "--lr",
-                                      "0.01", "--mlp-hidden", "8", "8"])
+    args = classification.parse_args(
+        ["--dataset", "PROTEINS", "--pool", "tvgnn", "--lr", "0.01", "--mlp-hidden", "8", "8"]
+    )
     network, settings = classification.settings_from_args(args)
     assert settings["learning_rate"] == 0.01 and network["mlp_hidden"] == [8, 8]
     assert network["delta_coeff"] == TVGNN_CLASSIFICATION_BY_DATASET["PROTEINS"]["delta_coeff"]
@@ -165,8 +207,11 @@ def test_flags_override_the_papers_values():
 
 def test_settings_follow_the_papers_tables():
     proteins = classification_defaults("tvgnn", "PROTEINS")
-    assert (proteins["mp_layers"], proteins["mp_channels"], proteins["delta_coeff"]) == \
-        (3, 64, 2.073)
+    assert (proteins["mp_layers"], proteins["mp_channels"], proteins["delta_coeff"]) == (
+        3,
+        64,
+        2.073,
+    )
     assert classification_defaults("tvgnn", "bench-hard-small")["delta_coeff"] == 2.288
     assert training.classification_training("tvgnn", "mutag")["learning_rate"] == 1e-2
     assert training.classification_training("tvgnn", "DD")["batch_size"] == 8
@@ -226,5 +271,4 @@ def test_disjoint_and_batch_networks_agree(pool):
     out_b = batch([x_b, a_b]).numpy()
     out_d = disjoint([np.concatenate(xs), a_d, i_d]).numpy()
     np.testing.assert_allclose(out_d, out_b, atol=1e-5)
-    np.testing.assert_allclose(sum(disjoint.losses).numpy(), sum(batch.losses).numpy(),
-                               rtol=1e-4)
+    np.testing.assert_allclose(sum(disjoint.losses).numpy(), sum(batch.losses).numpy(), rtol=1e-4)

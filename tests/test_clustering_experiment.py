@@ -1,5 +1,6 @@
 """`spektral-tv cluster` (spektral_tv.experiments.clustering) end to end on
 small synthetic graphs."""
+
 import json
 import os
 import subprocess
@@ -27,13 +28,27 @@ def test_default_command_finds_the_sbm_communities(tmp_path):
     assert saved["command"].startswith("spektral-tv cluster")
 
 
-@pytest.mark.parametrize("dataset, model, k, runs", [
-    ("community", "mincut", 6, 2),
-    ("sbm", "tvgnn", 3, 1),
-])
+@pytest.mark.parametrize(
+    "dataset, model, k, runs",
+    [
+        ("community", "mincut", 6, 2),
+        ("sbm", "tvgnn", 3, 1),
+    ],
+)
 def test_results_json_and_figures(tmp_path, dataset, model, k, runs):
-    out, _ = run(tmp_path, "--dataset", dataset, "--model", model,
-                 "--epochs", "30", "--runs", str(runs), "--seed", "3")
+    out, _ = run(
+        tmp_path,
+        "--dataset",
+        dataset,
+        "--model",
+        model,
+        "--epochs",
+        "30",
+        "--runs",
+        str(runs),
+        "--seed",
+        "3",
+    )
     summary = json.loads((out / "results.json").read_text())
     assert summary["k"] == k and summary["epochs"] == 30
     assert [r["seed"] for r in summary["runs"]] == list(range(3, 3 + runs))
@@ -82,19 +97,24 @@ def test_saved_model_loads_without_custom_objects(tmp_path):
     assert model.output_shape == (None, 3)
 
 
-@pytest.mark.parametrize("flags, message", [
-    (["--runs", "0"], "--runs must be >= 1"),
-    (["--epochs", "0"], "--epochs must be >= 1"),
-    (["--lr", "-1"], "--lr must be > 0"),
-    (["--gtv-step", "0.5", "--model", "mincut"], "--gtv-step applies to --model tvgnn"),
-    (["--save-model", "m.h5"], "--save-model must end in .keras"),
-    (["--dataset", "nosuch"], "invalid choice"),
-])
+@pytest.mark.parametrize(
+    "flags, message",
+    [
+        (["--runs", "0"], "--runs must be >= 1"),
+        (["--epochs", "0"], "--epochs must be >= 1"),
+        (["--lr", "-1"], "--lr must be > 0"),
+        (["--gtv-step", "0.5", "--model", "mincut"], "--gtv-step applies to --model tvgnn"),
+        (["--save-model", "m.h5"], "--save-model must end in .keras"),
+        (["--dataset", "nosuch"], "invalid choice"),
+    ],
+)
 def test_user_mistakes_exit_2_with_one_line_and_no_folder(tmp_path, flags, message):
     out = tmp_path / "never"
     result = subprocess.run(
         [sys.executable, "-m", "spektral_tv", "cluster", *flags, "--out", str(out)],
-        capture_output=True, text=True, timeout=120,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 2
     assert message in result.stderr.splitlines()[-1]

@@ -3,6 +3,7 @@ read (.npz, Planetoid pickles, TU text files, archives) raises a
 DatasetFileError (a ValueError) that names the file and says what to do,
 never a bare BadZipFile / UnpicklingError / ValueError. Files are made in
 tmp_path; no test touches the network."""
+
 import os
 import tarfile
 import zipfile
@@ -62,9 +63,18 @@ def assert_bad_file(make_dataset, path, *hints):
 def write_dblp(path):
     a = sp.csr_matrix(np.array([[0, 1, 0], [1, 0, 1], [0, 1, 0]], dtype=np.float64))
     x = sp.csr_matrix(np.eye(3))
-    np.savez(path, adj_data=a.data, adj_indices=a.indices, adj_indptr=a.indptr,
-             adj_shape=a.shape, attr_data=x.data, attr_indices=x.indices,
-             attr_indptr=x.indptr, attr_shape=x.shape, labels=np.array([0, 1, 1]))
+    np.savez(
+        path,
+        adj_data=a.data,
+        adj_indices=a.indices,
+        adj_indptr=a.indptr,
+        adj_shape=a.shape,
+        attr_data=x.data,
+        attr_indices=x.indices,
+        attr_indptr=x.indptr,
+        attr_shape=x.shape,
+        labels=np.array([0, 1, 1]),
+    )
 
 
 # ----------------------------------------------------------------------------
@@ -77,8 +87,12 @@ def test_bad_dblp_npz(damage, tmp_path, no_network):
     write_dblp(folder / "dblp.npz")
     assert DBLP()[0].n_nodes == 3  # the good file reads
     damage(folder / "dblp.npz")
-    assert_bad_file(DBLP, folder / "dblp.npz", "Delete it to download it again",
-                    "https://github.com/abojchevski/graph2gauss/raw/master/data/dblp.npz")
+    assert_bad_file(
+        DBLP,
+        folder / "dblp.npz",
+        "Delete it to download it again",
+        "https://github.com/abojchevski/graph2gauss/raw/master/data/dblp.npz",
+    )
     assert no_network == []
 
 
@@ -121,8 +135,12 @@ def test_bad_planetoid_file(suffix, damage, tmp_path, no_network):
     write_planetoid(folder, "pubmed")
     path = folder / f"ind.pubmed.{suffix}"
     damage(path)
-    assert_bad_file(lambda: Citation("pubmed"), path, "Delete it to download it again",
-                    f"https://github.com/kimiyoung/planetoid/raw/master/data/ind.pubmed.{suffix}")
+    assert_bad_file(
+        lambda: Citation("pubmed"),
+        path,
+        "Delete it to download it again",
+        f"https://github.com/kimiyoung/planetoid/raw/master/data/ind.pubmed.{suffix}",
+    )
     assert no_network == []
 
 
@@ -151,24 +169,32 @@ def test_planetoid_file_of_the_wrong_content(tmp_path, no_network):
 # ----------------------------------------------------------------------------
 # TU text files
 # ----------------------------------------------------------------------------
-@pytest.mark.parametrize("kind", ["A", "graph_indicator", "graph_labels", "node_labels",
-                                  "node_attributes"])
+@pytest.mark.parametrize(
+    "kind", ["A", "graph_indicator", "graph_labels", "node_labels", "node_attributes"]
+)
 @pytest.mark.parametrize("damage", [empty, garbage])
 def test_bad_tu_text_file(kind, damage, tmp_path, no_network):
     folder = tmp_path / "data" / "TUDataset" / "TOY"
     write_tu(folder, "TOY")
     path = folder / f"TOY_{kind}.txt"
     damage(path)
-    assert_bad_file(lambda: TUDataset("TOY"), path, f"Delete the folder {folder}",
-                    "https://www.chrsmrrs.com/graphkerneldatasets/TOY.zip")
+    assert_bad_file(
+        lambda: TUDataset("TOY"),
+        path,
+        f"Delete the folder {folder}",
+        "https://www.chrsmrrs.com/graphkerneldatasets/TOY.zip",
+    )
 
 
-@pytest.mark.parametrize("kind,keep,match", [
-    ("A", "1, 2\n2, 1\n2, ", "malformed"),                 # cut inside a line
-    ("graph_indicator", "1\n1\n1\n2\n2\n", "names 2 graphs"),  # cut at a line end
-    ("node_labels", "0\n5\n5\n0\n", "4 lines, but the graph indicator has 9"),
-    ("node_attributes", " 0.5, 0\n 1.5, -1\n 2.", "malformed"),
-])
+@pytest.mark.parametrize(
+    "kind,keep,match",
+    [
+        ("A", "1, 2\n2, 1\n2, ", "malformed"),  # cut inside a line
+        ("graph_indicator", "1\n1\n1\n2\n2\n", "names 2 graphs"),  # cut at a line end
+        ("node_labels", "0\n5\n5\n0\n", "4 lines, but the graph indicator has 9"),
+        ("node_attributes", " 0.5, 0\n 1.5, -1\n 2.", "malformed"),
+    ],
+)
 def test_truncated_tu_text_file(kind, keep, match, tmp_path, no_network):
     folder = tmp_path / "data" / "TUDataset" / "TOY"
     write_tu(folder, "TOY")
@@ -195,8 +221,12 @@ def test_bad_archive_in_data_root(damage, tmp_path, no_network):
     archive = tmp_path / "data" / "TUDataset" / "TOY.tar.xz"
     write_tu_archive(tmp_path, archive)
     damage(archive)
-    assert_bad_file(lambda: TUDataset("TOY"), archive, "Replace it with a complete copy of "
-                    "https://www.chrsmrrs.com/graphkerneldatasets/TOY.zip", "or delete it")
+    assert_bad_file(
+        lambda: TUDataset("TOY"),
+        archive,
+        "Replace it with a complete copy of https://www.chrsmrrs.com/graphkerneldatasets/TOY.zip",
+        "or delete it",
+    )
     extracted = tmp_path / "cache" / "TUDataset" / "_extracted"
     assert not extracted.exists() or os.listdir(extracted) == []  # nothing half-written
     assert os.listdir(archive.parent) == ["TOY.tar.xz"]  # the data root is never written
@@ -223,8 +253,12 @@ def test_bad_downloaded_archive(damage, tmp_path, fake_remote):
     write_tu_zip(remote / "TOY.zip", tmp_path)
     damage(remote / "TOY.zip")
     parent = tmp_path / "spektral" / "TUDataset"
-    assert_bad_file(lambda: TUDataset("TOY"), parent / "TOY.zip", "downloaded from "
-                    "https://www.chrsmrrs.com/graphkerneldatasets/TOY.zip", "has been deleted")
+    assert_bad_file(
+        lambda: TUDataset("TOY"),
+        parent / "TOY.zip",
+        "downloaded from https://www.chrsmrrs.com/graphkerneldatasets/TOY.zip",
+        "has been deleted",
+    )
     assert os.listdir(parent) == []  # neither the zip nor a partial dataset folder
 
 

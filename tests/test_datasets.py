@@ -7,6 +7,7 @@ their tests skip, saying which file is missing, when the files are absent.
 SPEKTRAL_TV_SKIP_SLOW=1 skips the three big TU datasets (about 10 s together).
 No test touches the network, the user's ~/spektral folder or ~/.cache.
 """
+
 import functools
 import os
 import pickle
@@ -41,10 +42,12 @@ from spektral_tv.datasets import (
 from spektral_tv.datasets.synthetic import _triangle_pairs
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SHARED = os.path.abspath(os.environ.get("SPEKTRAL_TV_DATA")
-                         or os.path.join(REPO, "..", "shared", "data"))
-slow = pytest.mark.skipif(os.environ.get("SPEKTRAL_TV_SKIP_SLOW") == "1",
-                          reason="big dataset; SPEKTRAL_TV_SKIP_SLOW=1")
+SHARED = os.path.abspath(
+    os.environ.get("SPEKTRAL_TV_DATA") or os.path.join(REPO, "..", "shared", "data")
+)
+slow = pytest.mark.skipif(
+    os.environ.get("SPEKTRAL_TV_SKIP_SLOW") == "1", reason="big dataset; SPEKTRAL_TV_SKIP_SLOW=1"
+)
 
 
 # ----------------------------------------------------------------------------
@@ -223,9 +226,9 @@ TU = {
 }
 
 
-@pytest.mark.parametrize("name", [
-    n if n not in ("DD", "REDDIT-BINARY") else pytest.param(n, marks=slow)
-    for n in TU])
+@pytest.mark.parametrize(
+    "name", [n if n not in ("DD", "REDDIT-BINARY") else pytest.param(n, marks=slow) for n in TU]
+)
 def test_tudataset_shared_files(name, shared, no_network):
     shared(f"TUDataset/{name}/{name}_A.txt")
     n_graphs, n_classes, n_features, mean_nodes, mean_edges = TU[name]
@@ -263,14 +266,14 @@ def test_collab_archive_extracted_to_cache(shared, no_network, tmp_path, monkeyp
     # Second load: straight from the cache, no new extraction.
     import spektral_tv.datasets.tudataset as tumod
 
-    monkeypatch.setattr(tumod, "extract_archive",
-                        lambda *a: pytest.fail("extracted twice"))
+    monkeypatch.setattr(tumod, "extract_archive", lambda *a: pytest.fail("extracted twice"))
     monkeypatch.setattr(TUDataset, "read", lambda self: [])  # resolution only
     assert TUDataset("COLLAB", allow_download=False).path == ds.path
 
 
-@pytest.mark.parametrize("name,sizes", [("easy_small", (239, 30, 31)),
-                                        ("hard_small", (245, 29, 26))])
+@pytest.mark.parametrize(
+    "name,sizes", [("easy_small", (239, 30, 31)), ("hard_small", (245, 29, 26))]
+)
 def test_bench_shared_files(name, sizes, shared, no_network):
     shared(f"Bench/{name}.npz")
     ds = Bench(name)
@@ -290,8 +293,9 @@ def test_spektral_loaders_accept_the_graphs(shared, no_network):
     from spektral.data import DisjointLoader, SingleLoader
 
     shared("TUDataset/MUTAG/MUTAG_A.txt", "Citation/cora/ind.cora.allx")
-    (x, a, i), y = next(iter(DisjointLoader(TUDataset("MUTAG"), batch_size=4, epochs=1,
-                                                shuffle=False)))
+    (x, a, i), y = next(
+        iter(DisjointLoader(TUDataset("MUTAG"), batch_size=4, epochs=1, shuffle=False))
+    )
     assert x.shape[1] == 7 and a.shape[0] == x.shape[0] == i.shape[0] and y.shape == (4, 2)
     (x, a), y = next(iter(SingleLoader(Citation("cora"), epochs=1)))
     assert x.shape == (2708, 1433) and a.shape == (2708, 2708) and y.shape == (2708, 7)
@@ -299,12 +303,10 @@ def test_spektral_loaders_accept_the_graphs(shared, no_network):
 
 def test_degree_features_on_imdb(shared, no_network):
     shared("TUDataset/IMDB-BINARY/IMDB-BINARY_A.txt")
-    ds = TUDataset("IMDB-BINARY",
-                   transforms=functools.partial(degree_features, max_degree=20))
+    ds = TUDataset("IMDB-BINARY", transforms=functools.partial(degree_features, max_degree=20))
     assert ds.n_node_features == 21
     g = ds[0]
-    np.testing.assert_array_equal(g.x.argmax(1),
-                                  np.minimum(np.diff(g.a.indptr), 20))
+    np.testing.assert_array_equal(g.x.argmax(1), np.minimum(np.diff(g.a.indptr), 20))
 
 
 # ----------------------------------------------------------------------------
@@ -323,21 +325,36 @@ def write_planetoid(folder, name):
     y[8] = 0
     test_index = np.array([9, 7, 11, 6, 10])  # unsorted, as in Planetoid
     objects = {
-        "x": sp.csr_matrix(x[:3]), "y": y[:3],
-        "allx": sp.csr_matrix(x[:6]), "ally": y[:6],
-        "tx": sp.csr_matrix(x[test_index]), "ty": y[test_index],
+        "x": sp.csr_matrix(x[:3]),
+        "y": y[:3],
+        "allx": sp.csr_matrix(x[:6]),
+        "ally": y[:6],
+        "tx": sp.csr_matrix(x[test_index]),
+        "ty": y[test_index],
     }
     graph = defaultdict(list)
-    edges = [(0, 1), (1, 0), (1, 2), (2, 3), (3, 3), (4, 5), (5, 4), (5, 4),
-             (6, 7), (7, 9), (9, 10), (10, 11), (0, 11)]
+    edges = [
+        (0, 1),
+        (1, 0),
+        (1, 2),
+        (2, 3),
+        (3, 3),
+        (4, 5),
+        (5, 4),
+        (5, 4),
+        (6, 7),
+        (7, 9),
+        (9, 10),
+        (10, 11),
+        (0, 11),
+    ]
     for s, t in edges:  # one-directional, duplicated and self-loop edges
         graph[s].append(t)
     objects["graph"] = graph
     for suffix, obj in objects.items():
         with open(folder / f"ind.{name}.{suffix}", "wb") as fh:
             pickle.dump(obj, fh, protocol=2)
-    (folder / f"ind.{name}.test.index").write_text(
-        "\n".join(str(i) for i in test_index) + "\n")
+    (folder / f"ind.{name}.test.index").write_text("\n".join(str(i) for i in test_index) + "\n")
     true_edges = {tuple(sorted(e)) for e in edges if e[0] != e[1]}
     return x, labels, true_edges
 
@@ -371,10 +388,14 @@ def test_citation_download_path(tmp_path, fake_remote):
     target = tmp_path / "spektral" / "Citation" / "pubmed"
     assert ds.path == str(target)
     assert len(calls) == 16
-    assert all(u.startswith("https://github.com/kimiyoung/planetoid/raw/master/data/ind.pubmed.")
-               for u in calls[::2])
-    assert all(u.startswith("https://github.com/tkipf/gcn/raw/master/gcn/data/ind.pubmed.")
-               for u in calls[1::2])
+    assert all(
+        u.startswith("https://github.com/kimiyoung/planetoid/raw/master/data/ind.pubmed.")
+        for u in calls[::2]
+    )
+    assert all(
+        u.startswith("https://github.com/tkipf/gcn/raw/master/gcn/data/ind.pubmed.")
+        for u in calls[1::2]
+    )
     check_fake_planetoid(ds, x, labels, edges)
     assert not [f for f in os.listdir(target) if f.startswith(".part")]
     calls.clear()
@@ -388,11 +409,13 @@ def write_tu(folder, name):
     folder.mkdir(parents=True, exist_ok=True)
     (folder / f"{name}_graph_indicator.txt").write_text("1\n1\n1\n2\n2\n3\n3\n3\n3\n")
     (folder / f"{name}_A.txt").write_text(
-        "1, 2\n2, 1\n2, 3\n3, 3\n4, 5\n4, 5\n6, 7\n7, 8\n8, 9\n9, 6\n")
+        "1, 2\n2, 1\n2, 3\n3, 3\n4, 5\n4, 5\n6, 7\n7, 8\n8, 9\n9, 6\n"
+    )
     (folder / f"{name}_graph_labels.txt").write_text("3\n1\n2\n")
     (folder / f"{name}_node_labels.txt").write_text("0\n5\n5\n0\n2\n2\n0\n5\n2\n")
     (folder / f"{name}_node_attributes.txt").write_text(
-        "".join(f" {i}.5, {-i}\n" for i in range(9)))
+        "".join(f" {i}.5, {-i}\n" for i in range(9))
+    )
     (folder / f"{name}_edge_labels.txt").write_text("1\n" * 10)
 
 
@@ -481,8 +504,12 @@ def test_resolution_order(tmp_path, no_network, monkeypatch):
     assert TUDataset("TOY").path == str(tmp_path / "data" / "TUDataset" / "TOY")
     # Several roots in $SPEKTRAL_TV_DATA: the first one holding the files wins.
     write_tu(tmp_path / "other" / "TUDataset" / "TOY", "TOY")
-    monkeypatch.setenv("SPEKTRAL_TV_DATA", os.pathsep.join(
-        [str(tmp_path / "empty"), str(tmp_path / "other"), str(tmp_path / "data")]))
+    monkeypatch.setenv(
+        "SPEKTRAL_TV_DATA",
+        os.pathsep.join(
+            [str(tmp_path / "empty"), str(tmp_path / "other"), str(tmp_path / "data")]
+        ),
+    )
     assert TUDataset("TOY").path == str(tmp_path / "other" / "TUDataset" / "TOY")
     assert no_network == []
 
@@ -508,12 +535,19 @@ def test_bench_download_path(tmp_path, fake_remote):
     remote, calls, _ = fake_remote
     data = write_bench(remote / "hard.npz")
     ds = Bench("hard")
-    assert calls == [("https://github.com/FilippoMB/Benchmark_dataset_for_graph_classification/"
-                      "raw/master/datasets/hard.npz")]
+    assert calls == [
+        (
+            "https://github.com/FilippoMB/Benchmark_dataset_for_graph_classification/"
+            "raw/master/datasets/hard.npz"
+        )
+    ]
     assert ds.path == str(tmp_path / "spektral" / "Bench")
     assert len(ds) == 9
     assert {k: v.tolist() for k, v in ds.splits.items()} == {
-        "train": [0, 1, 2, 3], "val": [4, 5], "test": [6, 7, 8]}
+        "train": [0, 1, 2, 3],
+        "val": [4, 5],
+        "test": [6, 7, 8],
+    }
     np.testing.assert_array_equal(ds[5].x, data["val_feat"][1])
     np.testing.assert_array_equal(ds[5].a.toarray(), data["val_adj"][1].toarray())
     check_graph_dataset(ds)
@@ -521,17 +555,28 @@ def test_bench_download_path(tmp_path, fake_remote):
 
 def test_dblp_download_path(tmp_path, fake_remote):
     remote, calls, fail = fake_remote
-    a = sp.csr_matrix(np.array([[0, 1, 0, 0], [0, 0, 1, 0], [0, 0, 1, 0], [1, 0, 0, 0]],
-                               dtype=np.float64))
+    a = sp.csr_matrix(
+        np.array([[0, 1, 0, 0], [0, 0, 1, 0], [0, 0, 1, 0], [1, 0, 0, 0]], dtype=np.float64)
+    )
     x = sp.csr_matrix(np.array([[0.5, 0, 0], [0, 0.2, 0], [0, 0, 0], [0.1, 0.1, 0.1]]))
-    np.savez(remote / "dblp.npz", adj_data=a.data, adj_indices=a.indices,
-             adj_indptr=a.indptr, adj_shape=a.shape, attr_data=x.data,
-             attr_indices=x.indices, attr_indptr=x.indptr, attr_shape=x.shape,
-             labels=np.array([0, 1, 1, 3]))
+    np.savez(
+        remote / "dblp.npz",
+        adj_data=a.data,
+        adj_indices=a.indices,
+        adj_indptr=a.indptr,
+        adj_shape=a.shape,
+        attr_data=x.data,
+        attr_indices=x.indices,
+        attr_indptr=x.indptr,
+        attr_shape=x.shape,
+        labels=np.array([0, 1, 1, 3]),
+    )
     fail.append("graph2gauss")
     ds = DBLP()
-    assert calls == ["https://github.com/abojchevski/graph2gauss/raw/master/data/dblp.npz",
-                     "https://raw.githubusercontent.com/EdisonLeeeee/GraphData/master/datasets/dblp.npz"]
+    assert calls == [
+        "https://github.com/abojchevski/graph2gauss/raw/master/data/dblp.npz",
+        "https://raw.githubusercontent.com/EdisonLeeeee/GraphData/master/datasets/dblp.npz",
+    ]
     g = ds[0]
     assert_clean_adjacency(g.a, 4)
     assert g.a.nnz == 6  # 0-1, 1-2, 0-3 both ways; the self-loop 2-2 dropped
@@ -561,13 +606,15 @@ def test_missing_files_error_names_folders_and_urls(tmp_path, monkeypatch):
     assert not leftovers.exists() or os.listdir(leftovers) == []  # no partial file
 
 
-@pytest.mark.parametrize("make,relative,url_part", [
-    (lambda **k: Citation("citeseer", **k), "Citation/citeseer", "ind.citeseer.allx"),
-    (lambda **k: DBLP(**k), "Citation/dblp", "dblp.npz"),
-    (lambda **k: Bench("easy", **k), "Bench", "datasets/easy.npz"),
-])
-def test_missing_files_error_without_download(make, relative, url_part, tmp_path,
-                                              no_network):
+@pytest.mark.parametrize(
+    "make,relative,url_part",
+    [
+        (lambda **k: Citation("citeseer", **k), "Citation/citeseer", "ind.citeseer.allx"),
+        (lambda **k: DBLP(**k), "Citation/dblp", "dblp.npz"),
+        (lambda **k: Bench("easy", **k), "Bench", "datasets/easy.npz"),
+    ],
+)
+def test_missing_files_error_without_download(make, relative, url_part, tmp_path, no_network):
     with pytest.raises(DatasetNotFoundError) as err:
         make(allow_download=False)
     msg = str(err.value)
@@ -608,9 +655,11 @@ def test_dtype_argument(tmp_path, no_network):
     write_tu(tmp_path / "data" / "TUDataset" / "TOY", "TOY")
     assert TUDataset("TOY", dtype=tf.float64)[0].x.dtype == np.float64
     assert TUDataset("TOY", dtype="float16")[0].a.dtype == np.float16
-    for make in (lambda: TUDataset("TOY", dtype="int32"),
-                 lambda: Citation("cora", dtype=np.int64),
-                 lambda: Bench("easy", dtype="nonsense")):
+    for make in (
+        lambda: TUDataset("TOY", dtype="int32"),
+        lambda: Citation("cora", dtype=np.int64),
+        lambda: Bench("easy", dtype="nonsense"),
+    ):
         with pytest.raises(ValueError, match="dtype must be a float dtype"):
             make()
 
@@ -644,11 +693,11 @@ def test_restricted_unpickler_refuses_code(tmp_path):
 def test_read_numbers_formats(tmp_path):
     p = tmp_path / "n.txt"
     p.write_text("1, 2\n3,4\n 5 ,  6\n")
-    np.testing.assert_array_equal(readers.read_numbers(str(p), columns=2),
-                                  [[1, 2], [3, 4], [5, 6]])
+    np.testing.assert_array_equal(
+        readers.read_numbers(str(p), columns=2), [[1, 2], [3, 4], [5, 6]]
+    )
     p.write_text("1 2\n3 4\n")  # whitespace-separated: the fallback parser
-    np.testing.assert_array_equal(readers.read_numbers(str(p), columns="auto"),
-                                  [[1, 2], [3, 4]])
+    np.testing.assert_array_equal(readers.read_numbers(str(p), columns="auto"), [[1, 2], [3, 4]])
     p.write_text("-1\n1\n")
     np.testing.assert_array_equal(readers.read_numbers(str(p)), [-1, 1])
     p.write_text("1, 2\n3\n")
@@ -662,8 +711,9 @@ def test_read_numbers_formats(tmp_path):
 def test_degree_features():
     from spektral.data import Graph
 
-    a = sp.csr_matrix(np.array([[0, 1, 1, 1], [1, 0, 0, 0], [1, 0, 1, 0],
-                                [1, 0, 0, 0]], dtype=np.float32))  # self-loop on 2
+    a = sp.csr_matrix(
+        np.array([[0, 1, 1, 1], [1, 0, 0, 0], [1, 0, 1, 0], [1, 0, 0, 0]], dtype=np.float32)
+    )  # self-loop on 2
     g = Graph(a=a, y=np.array([1.0, 0.0]))
     out = degree_features(g, max_degree=2)
     assert g.x is None  # the input is not changed
@@ -681,8 +731,7 @@ def test_degree_features():
 # Synthetic graphs
 # ----------------------------------------------------------------------------
 def _cluster(a, k):
-    return SpectralClustering(k, affinity="precomputed", random_state=0).fit_predict(
-        a.toarray())
+    return SpectralClustering(k, affinity="precomputed", random_state=0).fit_predict(a.toarray())
 
 
 def test_triangle_pairs_enumerate_the_upper_triangle():

@@ -10,6 +10,7 @@ same weights and logged losses as one device on the same global batches.
 This file is also the script that the subprocesses run:
 `python tests/test_distribute.py mirrored OUT [CASE ...]` or `... worker OUT`.
 """
+
 import json
 import os
 import socket
@@ -33,10 +34,15 @@ EPOCHS, LEARNING_RATE, SEED = 2, 1e-2, 0
 # (name, pool, mode, graphs, global batch of 4): "even" splits every step
 # 2 + 2; "uneven" ends each epoch with 3 graphs, 2 + 1 on two replicas.
 # Both pools, both modes, both splits, in pairs.
-CASES = [(f"{pool}-{mode}-{split}", pool, mode, {"even": 12, "uneven": 11}[split], 4)
-         for pool, mode, split in (("tvgnn", "disjoint", "uneven"), ("tvgnn", "batch", "even"),
-                                   ("mincut", "disjoint", "even"),
-                                   ("mincut", "batch", "uneven"))]
+CASES = [
+    (f"{pool}-{mode}-{split}", pool, mode, {"even": 12, "uneven": 11}[split], 4)
+    for pool, mode, split in (
+        ("tvgnn", "disjoint", "uneven"),
+        ("tvgnn", "batch", "even"),
+        ("mincut", "disjoint", "even"),
+        ("mincut", "batch", "uneven"),
+    )
+]
 WEIGHT_TOL, LOSS_TOL = 1e-5, 1e-5
 SUBPROCESS_TIMEOUT = 900
 
@@ -61,8 +67,9 @@ def initial_weights(pool, mode):
     from spektral_tv import models
 
     keras.utils.set_random_seed(SEED)
-    return models.classification_model(pool, N_FEATURES, N_CLASSES, K, mode=mode,
-                                       **network(pool)).get_weights()
+    return models.classification_model(
+        pool, N_FEATURES, N_CLASSES, K, mode=mode, **network(pool)
+    ).get_weights()
 
 
 def network(pool):
@@ -77,21 +84,32 @@ def train(strategy, pool, mode, n_graphs, batch_size, graph_mean=True):
 
     weights = initial_weights(pool, mode)
     if graph_mean:
-        model = distribute.classification_model(strategy, pool, N_FEATURES, N_CLASSES, K,
-                                                mode=mode, learning_rate=LEARNING_RATE,
-                                                **network(pool))
+        model = distribute.classification_model(
+            strategy,
+            pool,
+            N_FEATURES,
+            N_CLASSES,
+            K,
+            mode=mode,
+            learning_rate=LEARNING_RATE,
+            **network(pool),
+        )
     else:  # Keras's own reduction: the mean of the replicas' means
         with strategy.scope():
-            model = models.classification_model(pool, N_FEATURES, N_CLASSES, K, mode=mode,
-                                                **network(pool))
-            model.compile(keras.optimizers.Adam(LEARNING_RATE),
-                          loss="categorical_crossentropy", metrics=["acc"])
+            model = models.classification_model(
+                pool, N_FEATURES, N_CLASSES, K, mode=mode, **network(pool)
+            )
+            model.compile(
+                keras.optimizers.Adam(LEARNING_RATE),
+                loss="categorical_crossentropy",
+                metrics=["acc"],
+            )
     model.set_weights(weights)
-    data, steps = distribute.graph_dataset(strategy, tiny_dataset(n_graphs), mode,
-                                           batch_size, shuffle=True, seed=SEED)
+    data, steps = distribute.graph_dataset(
+        strategy, tiny_dataset(n_graphs), mode, batch_size, shuffle=True, seed=SEED
+    )
     history = model.fit(data, steps_per_epoch=steps, epochs=EPOCHS, verbose=0).history
-    return (model.get_weights(), {k: [float(v) for v in vs] for k, vs in history.items()},
-            weights)
+    return (model.get_weights(), {k: [float(v) for v in vs] for k, vs in history.items()}, weights)
 
 
 def compare(weights, history, _, ref_weights, ref_history, initial):
@@ -101,12 +119,16 @@ def compare(weights, history, _, ref_weights, ref_history, initial):
     weight_diff = max(float(np.max(np.abs(w - r))) for w, r in zip(weights, ref_weights))
     moved = max(float(np.max(np.abs(w - r))) for w, r in zip(ref_weights, initial))
     total = ("loss", "acc")
-    diffs = {key: max(abs(a - b) for a, b in zip(history[key], ref_history[key]))
-             for key in ref_history}
-    return {"weight_diff": weight_diff, "moved": moved,
-            "loss_diff": max(diffs[k] for k in total),
-            "named_loss_diff": max([d for k, d in diffs.items() if k not in total] or [0.0]),
-            "keys": sorted(history) == sorted(ref_history)}
+    diffs = {
+        key: max(abs(a - b) for a, b in zip(history[key], ref_history[key])) for key in ref_history
+    }
+    return {
+        "weight_diff": weight_diff,
+        "moved": moved,
+        "loss_diff": max(diffs[k] for k in total),
+        "named_loss_diff": max([d for k, d in diffs.items() if k not in total] or [0.0]),
+        "keys": sorted(history) == sorted(ref_history),
+    }
 
 
 def run_mirrored(out, *names):
@@ -115,8 +137,7 @@ def run_mirrored(out, *names):
     import tensorflow as tf
 
     cpu = tf.config.list_physical_devices("CPU")[0]
-    tf.config.set_logical_device_configuration(
-        cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
+    tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
     from spektral_tv import distribute
 
     one = distribute.strategy_from_name("default")
@@ -130,7 +151,8 @@ def run_mirrored(out, *names):
         results[name] = compare(*train(two, pool, mode, n_graphs, batch_size), *ref)
         if not names and name == "tvgnn-disjoint-uneven":  # Keras's own reduction
             results["keras-reduction"] = compare(
-                *train(two, pool, mode, n_graphs, batch_size, graph_mean=False), *ref)
+                *train(two, pool, mode, n_graphs, batch_size, graph_mean=False), *ref
+            )
     with open(out, "w") as f:
         json.dump(results, f)
 
@@ -146,8 +168,10 @@ def run_worker(out):
     strategy = distribute.strategy_from_name("multiworker")
     cases = [c for c in CASES if c[0] in MULTIWORKER_CASES]
     runs = {c[0]: train(strategy, *c[1:]) for c in cases}
-    results = {"replicas": strategy.num_replicas_in_sync,
-               "weights": {name: [w.tolist() for w in run[0]] for name, run in runs.items()}}
+    results = {
+        "replicas": strategy.num_replicas_in_sync,
+        "weights": {name: [w.tolist() for w in run[0]] for name, run in runs.items()},
+    }
     if distribute.worker_index() == 0:
         one = distribute.strategy_from_name("default")
         for name, *case in cases:
@@ -160,8 +184,13 @@ def run_worker(out):
 # The tests
 # ----------------------------------------------------------------------------
 def script_env(**extra):
-    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", PYTHONPATH=os.pathsep.join(
-        [os.path.dirname(os.path.dirname(HERE)), os.environ.get("PYTHONPATH", "")]))
+    env = dict(
+        os.environ,
+        TF_CPP_MIN_LOG_LEVEL="2",
+        PYTHONPATH=os.pathsep.join(
+            [os.path.dirname(os.path.dirname(HERE)), os.environ.get("PYTHONPATH", "")]
+        ),
+    )
     env.pop("TF_CONFIG", None)
     env.update(extra)
     return env
@@ -191,10 +220,14 @@ def finish(processes, timeout):
 
 def mirrored_run(folder, *names):
     out = folder / "results.json"
-    process = subprocess.Popen([sys.executable, HERE, "mirrored", str(out), *names],
-                               env=script_env(), stdout=subprocess.DEVNULL,
-                               stderr=subprocess.PIPE, text=True)
-    (code, err), = finish([process], SUBPROCESS_TIMEOUT)
+    process = subprocess.Popen(
+        [sys.executable, HERE, "mirrored", str(out), *names],
+        env=script_env(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    ((code, err),) = finish([process], SUBPROCESS_TIMEOUT)
     assert code == 0, err[-3000:]
     return json.loads(out.read_text())
 
@@ -255,10 +288,15 @@ def test_multiworker_matches_one_device(tmp_path):
     try:
         for index, out in enumerate(outs):
             config = {"cluster": {"worker": workers}, "task": {"type": "worker", "index": index}}
-            processes.append(subprocess.Popen(
-                [sys.executable, HERE, "worker", str(out)],
-                env=script_env(TF_CONFIG=json.dumps(config)), stdout=subprocess.DEVNULL,
-                stderr=subprocess.PIPE, text=True))
+            processes.append(
+                subprocess.Popen(
+                    [sys.executable, HERE, "worker", str(out)],
+                    env=script_env(TF_CONFIG=json.dumps(config)),
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.PIPE,
+                    text=True,
+                )
+            )
     finally:
         results = finish(processes, SUBPROCESS_TIMEOUT)
     for code, err in results:

@@ -1,6 +1,7 @@
 """The edge ops that keep a training step O(E) in memory and time: blocked
 per-edge reductions with hand-written gradients, and the radix order
 statistic that replaces a full sort in the asymmetric-norm loss."""
+
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -61,7 +62,7 @@ def test_edge_l1_distance_and_propagate_match_autodiff(block_values, graph_mode)
         return tf.math.unsorted_segment_sum(w[:, None] * tf.gather(y, dst), src, n)
 
     for got_fn, expected_fn, args in [(l1, l1_auto, (y,)), (prop, prop_auto, (w.numpy(), y))]:
-        got = run(lambda: _grads(got_fn, *args))
+        got = run(lambda got_fn=got_fn, args=args: _grads(got_fn, *args))
         expected = [t.numpy() for t in _grads(expected_fn, *args)]
         for g, e in zip(got, expected):
             np.testing.assert_allclose(g, e, rtol=1e-5, atol=1e-5)
@@ -77,8 +78,9 @@ def test_laplacian_blocked_equals_one_block(monkeypatch):
     scale = np.random.default_rng(2).uniform(0.5, 1.5, len(src)).astype("float32")
 
     def run():
-        grads = _grads(lambda y, w, c: total_variation_laplacian(y, src, dst, w, c, 0.3, n),
-                       y, w, scale)
+        grads = _grads(
+            lambda y, w, c: total_variation_laplacian(y, src, dst, w, c, 0.3, n), y, w, scale
+        )
         return [t.numpy() for t in grads]
 
     one = run()

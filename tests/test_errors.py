@@ -1,4 +1,5 @@
 """Bad input raises a ValueError that names the argument."""
+
 import numpy as np
 import pytest
 
@@ -29,8 +30,11 @@ def test_temperature_must_be_positive(temperature):
 
 @pytest.mark.parametrize(
     "kwargs, name",
-    [({"channels": 0}, "channels"), ({"channels": 4, "epsilon": 0}, "epsilon"),
-     ({"channels": 4, "delta_coeff": float("nan")}, "delta_coeff")],
+    [
+        ({"channels": 0}, "channels"),
+        ({"channels": 4, "epsilon": 0}, "epsilon"),
+        ({"channels": 4, "delta_coeff": float("nan")}, "delta_coeff"),
+    ],
 )
 def test_gtvconv_arguments(kwargs, name):
     with pytest.raises(ValueError, match=f"`{name}`"):
@@ -101,9 +105,11 @@ def test_symbolic_shapes_are_checked_when_building_a_model():
 
 @pytest.mark.parametrize(
     "make, name",
-    [(lambda v: GTVConv(3, delta_coeff=v), "delta_coeff"),
-     (lambda v: AsymCheegerCutPool(3, totvar_coeff=v), "totvar_coeff"),
-     (lambda v: AsymCheegerCutPool(3, balance_coeff=v), "balance_coeff")],
+    [
+        (lambda v: GTVConv(3, delta_coeff=v), "delta_coeff"),
+        (lambda v: AsymCheegerCutPool(3, totvar_coeff=v), "totvar_coeff"),
+        (lambda v: AsymCheegerCutPool(3, balance_coeff=v), "balance_coeff"),
+    ],
 )
 @pytest.mark.parametrize("value", [-0.1, float("inf"), "1"])
 def test_coefficients_must_be_non_negative(make, name, value):
@@ -161,12 +167,17 @@ def test_graph_index_values_under_tf_function(make_layer):
     layer = make_layer()
     call = tf.function(
         lambda x, a, i: layer([x, a, i]),
-        input_signature=[tf.TensorSpec((None, 4)), tf.SparseTensorSpec((None, None)),
-                         tf.TensorSpec((None,), tf.int64)],
+        input_signature=[
+            tf.TensorSpec((None, 4)),
+            tf.SparseTensorSpec((None, None)),
+            tf.TensorSpec((None,), tf.int64),
+        ],
     )
     call(X, sparse(A), GRAPH_IDS)
-    for ids, message in ((GRAPH_IDS - 1, "`i` must have no negative entries"),
-                         (np.where(GRAPH_IDS == 1, 9, GRAPH_IDS), "0..B-1")):
+    for ids, message in (
+        (GRAPH_IDS - 1, "`i` must have no negative entries"),
+        (np.where(GRAPH_IDS == 1, 9, GRAPH_IDS), "0..B-1"),
+    ):
         with pytest.raises(tf.errors.InvalidArgumentError, match=message):
             call(X, sparse(A), ids)
     with pytest.raises(tf.errors.InvalidArgumentError, match="no negative entries"):
@@ -178,15 +189,21 @@ def test_mask_shape_must_match_x(make_layer):
     import tensorflow as tf
 
     xb, ab = X[None], A[None]
-    for mask in (np.ones((1, 5, 1), "float32"), np.ones((1, 6, 2), "float32"),
-                 np.ones((1, 6, 1, 1), "float32")):
+    for mask in (
+        np.ones((1, 5, 1), "float32"),
+        np.ones((1, 6, 2), "float32"),
+        np.ones((1, 6, 1, 1), "float32"),
+    ):
         with pytest.raises(ValueError, match="Keras `mask` must have shape"):
             make_layer()([xb, ab], mask=[mask, None])
     layer = make_layer()
     call = tf.function(
         lambda x, a, m: layer([x, a], mask=[m, None]),
-        input_signature=[tf.TensorSpec((None, None, 4)), tf.TensorSpec((None, None, None)),
-                         tf.TensorSpec((None, None, 1))],
+        input_signature=[
+            tf.TensorSpec((None, None, 4)),
+            tf.TensorSpec((None, None, None)),
+            tf.TensorSpec((None, None, 1)),
+        ],
     )
     call(xb, ab, np.ones((1, 6, 1), "float32"))
     with pytest.raises(tf.errors.InvalidArgumentError, match="Keras `mask`"):

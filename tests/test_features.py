@@ -1,5 +1,6 @@
 """Surrogate node features (degree, clustering coefficient) and the synthetic
 large-graph classification set."""
+
 import numpy as np
 import pytest
 import scipy.sparse as sp
@@ -56,8 +57,15 @@ def test_structural_features_of_a_featureless_graph():
 
 
 def test_large_graphs():
-    kwargs = dict(n_graphs=20, min_nodes=30, median_nodes=100, max_nodes=1500,
-                  max_fraction=0.2, avg_degree=5, seed=1)
+    kwargs = dict(
+        n_graphs=20,
+        min_nodes=30,
+        median_nodes=100,
+        max_nodes=1500,
+        max_fraction=0.2,
+        avg_degree=5,
+        seed=1,
+    )
     ds = LargeGraphs(**kwargs)
     sizes = np.array([g.n_nodes for g in ds])
     assert sizes[0] == sizes[1] == 1500 and (sizes == 1500).sum() == 4

@@ -1,5 +1,6 @@
 """`spektral-tv figures` (spektral_tv.experiments.figures, the TVGNN paper's
 App. C.2 and C.3) on tiny graphs."""
+
 import json
 
 import pytest
@@ -14,8 +15,7 @@ def run(tmp_path, *args):
 
 
 def test_sharpness(tmp_path):
-    out, _ = run(tmp_path, "sharpness", "--epochs", "3", "--ring-nodes", "30",
-                 "--grid-side", "6")
+    out, _ = run(tmp_path, "sharpness", "--epochs", "3", "--ring-nodes", "30", "--grid-side", "6")
     saved = json.loads((out / "results.json").read_text())
     assert saved["command"].startswith("spektral-tv figures sharpness")
     for graph, k, n in (("ring", 5, 30), ("grid", 10, 36)):
@@ -36,8 +36,10 @@ def test_sharpness(tmp_path):
 def test_sharpness_default_epochs_are_the_cluster_command_s():
     args = figures.parse_args(["sharpness"])
     for model in ("mincut", "tvgnn"):
-        assert figures._epochs(args, "ring", model) == \
-            clustering.settings_for("ring", model)["epochs"]
+        assert (
+            figures._epochs(args, "ring", model)
+            == clustering.settings_for("ring", model)["epochs"]
+        )
 
 
 def test_denoise(tmp_path):
@@ -53,8 +55,10 @@ def test_denoise(tmp_path):
             values = [run[key] for run in r["runs"]]
             assert r[f"{key}_mean"] == pytest.approx(sum(values) / 2)
             assert r[f"{key}_std"] == pytest.approx(abs(values[0] - values[1]) / 2)
-        assert all(0 <= run["nmi"] <= 1 and 1 / 3 - 1e-6 <= run["mean_max"] <= 1 + 1e-6
-                   for run in r["runs"])
+        assert all(
+            0 <= run["nmi"] <= 1 and 1 / 3 - 1e-6 <= run["mean_max"] <= 1 + 1e-6
+            for run in r["runs"]
+        )
     for name in ("denoise.png", "assignments.png"):
         assert (out / name).stat().st_size > 10000
 
@@ -64,8 +68,9 @@ def test_denoise_gtv_step_sets_the_scale_and_a_fixed_scale_overrides_it(tmp_path
 
     graph = datasets.noisy_sbm(seed=0)
     config = training.CLUSTERING_MODELS["tvgnn"][1]
-    expected = training.gtv_feature_scale(graph.x, graph.a, 0.4, config["delta_coeff"],
-                                          config["mp_channels"])
+    expected = training.gtv_feature_scale(
+        graph.x, graph.a, 0.4, config["delta_coeff"], config["mp_channels"]
+    )
     _, summary = run(tmp_path, "denoise", "--epochs", "1", "--gtv-step", "0.4")
     assert summary["results"]["tvgnn"]["feature_scale"] == pytest.approx(expected)
     _, summary = run(tmp_path, "denoise", "--epochs", "1", "--tvgnn-feature-scale", "0.05")
@@ -73,13 +78,16 @@ def test_denoise_gtv_step_sets_the_scale_and_a_fixed_scale_overrides_it(tmp_path
     assert summary["results"]["tvgnn"]["gtv_step"] is None
 
 
-@pytest.mark.parametrize("flags, message", [
-    (["denoise", "--epochs", "0"], "--epochs must be >= 1"),
-    (["denoise", "--runs", "0"], "--runs must be >= 1"),
-    (["denoise", "--gtv-step", "0"], "--gtv-step must be > 0"),
-    (["denoise", "--tvgnn-feature-scale", "-1"], "--tvgnn-feature-scale must be > 0"),
-    (["sharpness", "--grid-side", "3"], "--grid-side must be >= 4"),
-    (["voronoi"], "invalid choice"),
-])
+@pytest.mark.parametrize(
+    "flags, message",
+    [
+        (["denoise", "--epochs", "0"], "--epochs must be >= 1"),
+        (["denoise", "--runs", "0"], "--runs must be >= 1"),
+        (["denoise", "--gtv-step", "0"], "--gtv-step must be > 0"),
+        (["denoise", "--tvgnn-feature-scale", "-1"], "--tvgnn-feature-scale must be > 0"),
+        (["sharpness", "--grid-side", "3"], "--grid-side must be >= 4"),
+        (["voronoi"], "invalid choice"),
+    ],
+)
 def test_user_mistakes_exit_2_with_one_line_and_no_folder(tmp_path, flags, message):
     assert_usage_error(tmp_path, "figures", flags, message)

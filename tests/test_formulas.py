@@ -6,6 +6,7 @@ pooled outputs and the auxiliary losses, whatever the MLP computed.  Each test
 also checks that the case discriminates the right formula from an obviously
 wrong variant (so a passing test means something).
 """
+
 import spektral_tv  # noqa: F401  (must come before tensorflow: sets TF_USE_LEGACY_KERAS=1)
 
 import math
@@ -24,8 +25,12 @@ RTOL, ATOL = 1e-4, 1e-5
 # an isolated node and/or self-loops.
 CASES = {
     "n5_binary": dict(seed=0, n=5, k=2, p=0.6, weighted=False, isolated=False, self_loops=0),
-    "n12_weighted_iso_loop": dict(seed=1, n=12, k=3, p=0.35, weighted=True, isolated=True, self_loops=2),
-    "n23_weighted_loop": dict(seed=2, n=23, k=4, p=0.2, weighted=True, isolated=False, self_loops=1),
+    "n12_weighted_iso_loop": dict(
+        seed=1, n=12, k=3, p=0.35, weighted=True, isolated=True, self_loops=2
+    ),
+    "n23_weighted_loop": dict(
+        seed=2, n=23, k=4, p=0.2, weighted=True, isolated=False, self_loops=1
+    ),
     "n40_binary_iso": dict(seed=3, n=40, k=5, p=0.12, weighted=False, isolated=True, self_loops=0),
 }
 
@@ -78,7 +83,9 @@ def test_mincut_pool_matches_reference(case, sparse, temperature, mlp_hidden):
     tf.random.set_seed(cfg["seed"])
     a, x = make_graph(**cfg)
     check_case_sanity(a)
-    pool = MinCutPool(cfg["k"], mlp_hidden=mlp_hidden, temperature=temperature, return_selection=True)
+    pool = MinCutPool(
+        cfg["k"], mlp_hidden=mlp_hidden, temperature=temperature, return_selection=True
+    )
     out = pool([tf.constant(x), to_tf(a, sparse)])
     assert len(out) == 3
     x_pool, a_pool, s = out
@@ -145,7 +152,11 @@ def test_asym_cheeger_cut_pool_matches_reference(case, sparse, rho):
     alpha1, alpha2 = 0.785, 0.514
     # temperature 0.5: assignments far from uniform (L_AN far from 1) but not crisp
     pool = AsymCheegerCutPool(
-        cfg["k"], totvar_coeff=alpha1, balance_coeff=alpha2, rho=rho, temperature=0.5,
+        cfg["k"],
+        totvar_coeff=alpha1,
+        balance_coeff=alpha2,
+        rho=rho,
+        temperature=0.5,
         return_selection=True,
     )
     out = pool([tf.constant(x), to_tf(a, sparse)])
@@ -246,7 +257,9 @@ def test_gtv_conv_matches_reference(case, sparse, degree_normalized, setting):
     out = f64(layer(inputs))
     np.testing.assert_allclose(f64(layer.kernel.numpy()), w, rtol=0, atol=0)
 
-    expected = ref.gtv_conv(x, a, layer.kernel.numpy(), layer.bias.numpy(), delta, eps, degree_normalized)
+    expected = ref.gtv_conv(
+        x, a, layer.kernel.numpy(), layer.bias.numpy(), delta, eps, degree_normalized
+    )
     assert out.shape == expected.shape
     assert np.all(np.isfinite(out))
     np.testing.assert_allclose(out, expected, rtol=RTOL, atol=ATOL)

@@ -1,4 +1,5 @@
 """Isolated nodes, edgeless graphs and empty clusters stay finite."""
+
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -37,8 +38,7 @@ def _finite(tensors):
 @pytest.mark.parametrize("mode", ["single", "disjoint", "batch"])
 def test_outputs_losses_and_gradients_are_finite(case, pool_cls, degree_normalized, mode):
     graphs = CASES[case]
-    conv = GTVConv(4, delta_coeff=0.5, degree_normalized=degree_normalized,
-                   activation="elu")
+    conv = GTVConv(4, delta_coeff=0.5, degree_normalized=degree_normalized, activation="elu")
     pool = pool_cls(4, mlp_hidden=[5])
     if mode == "single":
         inputs, kwargs = [graphs[0][0], sparse(graphs[0][1])], {}
@@ -92,8 +92,7 @@ def _autodiff_laplacian(y, src, dst, weight, scale, epsilon, n_nodes):
 
 @pytest.mark.parametrize("chunk_values", [None, 1])
 @pytest.mark.parametrize("jit", [False, True])
-def test_hand_written_gradient_matches_automatic_differentiation(jit, chunk_values,
-                                                                 monkeypatch):
+def test_hand_written_gradient_matches_automatic_differentiation(jit, chunk_values, monkeypatch):
     """The GTV Laplacian's hand-written gradients (edge distances and the CSR
     product outside XLA, one edge chunk or one edge per chunk; plain autodiff
     inside XLA) equal TensorFlow's automatic gradient, for the features, the
@@ -129,8 +128,9 @@ def test_hand_written_gradient_matches_automatic_differentiation(jit, chunk_valu
 
     expected = gradients(_autodiff_laplacian)
     got = gradients(total_variation_laplacian)
-    clamped = np.sum(np.abs(np.asarray(y)[src] - np.asarray(y)[dst]).sum(-1)
-                     * scale.numpy() < epsilon)
+    clamped = np.sum(
+        np.abs(np.asarray(y)[src] - np.asarray(y)[dst]).sum(-1) * scale.numpy() < epsilon
+    )
     assert clamped > 0
     for e, g in zip(expected, got):
         np.testing.assert_allclose(g, e, rtol=1e-4, atol=1e-4)

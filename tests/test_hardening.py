@@ -2,6 +2,7 @@
 representation of a matrix, any values in padded rows, empty batches and
 graphs, graph ids with gaps; the batch recipe saves and loads; auxiliary losses
 keep their names in History. Bad input is in test_errors.py."""
+
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -26,8 +27,10 @@ LAYERS = {
 
 
 def outputs_and_losses(layer, inputs, **kwargs):
-    outputs = [tf.sparse.to_dense(t) if isinstance(t, tf.SparseTensor) else t
-               for t in tf.nest.flatten(layer(inputs, **kwargs))]
+    outputs = [
+        tf.sparse.to_dense(t) if isinstance(t, tf.SparseTensor) else t
+        for t in tf.nest.flatten(layer(inputs, **kwargs))
+    ]
     return [t.numpy() for t in outputs], np.array([float(v) for v in layer.losses])
 
 
@@ -49,17 +52,23 @@ def representations(a, seed=0):
     values = a[idx[:, 0], idx[:, 1]]
     perm = rng.permutation(len(idx))
     split = rng.uniform(0.2, 0.8, len(idx)).astype("float32")
-    duplicated = (np.concatenate([idx, idx]), np.concatenate([values * split,
-                                                              values * (1 - split)]))
+    duplicated = (
+        np.concatenate([idx, idx]),
+        np.concatenate([values * split, values * (1 - split)]),
+    )
     zeros = np.argwhere(a == 0)[:3].astype("int64")
-    stored_zeros = (np.concatenate([idx, zeros]),
-                    np.concatenate([values, np.zeros(len(zeros), "float32")]))
-    forms = {"shuffled": (idx[perm], values[perm]), "duplicated": duplicated,
-             "stored-zeros": stored_zeros}
+    stored_zeros = (
+        np.concatenate([idx, zeros]),
+        np.concatenate([values, np.zeros(len(zeros), "float32")]),
+    )
+    forms = {
+        "shuffled": (idx[perm], values[perm]),
+        "duplicated": duplicated,
+        "stored-zeros": stored_zeros,
+    }
     for name, (indices, vals) in list(forms.items()):
         order = rng.permutation(len(indices))  # and in no particular order
-        forms[name] = tf.SparseTensor(indices[order], vals[order].astype("float32"),
-                                      a.shape)
+        forms[name] = tf.SparseTensor(indices[order], vals[order].astype("float32"), a.shape)
     forms["dense"] = tf.constant(a)
     return forms
 
@@ -69,11 +78,11 @@ def test_any_representation_of_the_adjacency_gives_the_same_result(layer_name):
     layer = LAYERS[layer_name]()
     x, a = GRAPHS[0]
     canonical = outputs_and_losses(layer, [x, sparse(a)])
-    for name, form in representations(a).items():
+    for _name, form in representations(a).items():
         assert_same(canonical, outputs_and_losses(layer, [x, form]))
     x, a, i = disjoint_union(GRAPHS)
     canonical = outputs_and_losses(layer, [x, sparse(a), i])
-    for name, form in representations(a, seed=1).items():
+    for _name, form in representations(a, seed=1).items():
         assert_same(canonical, outputs_and_losses(layer, [x, form, i]))
 
 
@@ -84,8 +93,7 @@ def test_duplicate_entries_count_one_edge_in_the_tv_loss():
     x, a = GRAPHS[0]
     duplicated = representations(a)["duplicated"]
     *_, s = pool([x, duplicated])
-    np.testing.assert_allclose(float(pool.losses[0]), ref.gtv_loss(a, s.numpy()),
-                               rtol=1e-5)
+    np.testing.assert_allclose(float(pool.losses[0]), ref.gtv_loss(a, s.numpy()), rtol=1e-5)
 
 
 def test_duplicate_sparse_features_give_the_same_result():
@@ -102,8 +110,9 @@ def test_duplicates_under_xla():
     duplicated = representations(a)["duplicated"]
     for layer in (GTVConv(4, degree_normalized=True), AsymCheegerCutPool(3)):
         expected = tf.nest.flatten(layer([x, sparse(a)]))
-        call = tf.function(lambda x, a, layer=layer: tf.nest.flatten(layer([x, a])),
-                           jit_compile=True)
+        call = tf.function(
+            lambda x, a, layer=layer: tf.nest.flatten(layer([x, a])), jit_compile=True
+        )
         for got, want in zip(call(x, duplicated), expected):
             np.testing.assert_allclose(got.numpy(), want.numpy(), atol=ATOL)
 
@@ -162,19 +171,33 @@ def test_empty_batches_and_graphs_pool_to_zeros_with_zero_loss(pool_name):
     pool = POOLS[pool_name]()
     n_features, k = 4, 3
     cases = {
-        "batch, B = 0": ([np.zeros((0, 5, n_features), "float32"),
-                          np.zeros((0, 5, 5), "float32")],
-                         dict(mask=[np.zeros((0, 5, 1), "float32"), None])),
-        "batch, N = 0": ([np.zeros((2, 0, n_features), "float32"),
-                          np.zeros((2, 0, 0), "float32")], {}),
-        "single, N = 0": ([np.zeros((0, n_features), "float32"),
-                           sparse(np.zeros((0, 0), "float32"))], {}),
-        "disjoint, empty i": ([np.zeros((0, n_features), "float32"),
-                               sparse(np.zeros((0, 0), "float32")),
-                               np.zeros(0, "int64")], {}),
+        "batch, B = 0": (
+            [np.zeros((0, 5, n_features), "float32"), np.zeros((0, 5, 5), "float32")],
+            dict(mask=[np.zeros((0, 5, 1), "float32"), None]),
+        ),
+        "batch, N = 0": (
+            [np.zeros((2, 0, n_features), "float32"), np.zeros((2, 0, 0), "float32")],
+            {},
+        ),
+        "single, N = 0": (
+            [np.zeros((0, n_features), "float32"), sparse(np.zeros((0, 0), "float32"))],
+            {},
+        ),
+        "disjoint, empty i": (
+            [
+                np.zeros((0, n_features), "float32"),
+                sparse(np.zeros((0, 0), "float32")),
+                np.zeros(0, "int64"),
+            ],
+            {},
+        ),
     }
-    expected_rows = {"batch, B = 0": (0, k), "batch, N = 0": (2, k),
-                     "single, N = 0": (k,), "disjoint, empty i": (0,)}
+    expected_rows = {
+        "batch, B = 0": (0, k),
+        "batch, N = 0": (2, k),
+        "single, N = 0": (k,),
+        "disjoint, empty i": (0,),
+    }
     for name, (inputs, kwargs) in cases.items():
         outputs, losses = outputs_and_losses(pool, inputs, **kwargs)
         assert outputs[0].shape[:-1] == expected_rows[name], name
@@ -201,8 +224,10 @@ def test_empty_graphs_do_not_dilute_the_loss(pool_name):
     reference = outputs_and_losses(pool, [xb, ab], mask=[mask, None])
     empty = np.zeros_like(mask[:1])
     with_empty = outputs_and_losses(
-        pool, [np.concatenate([xb[:1], xb]), np.concatenate([ab[:1], ab])],
-        mask=[np.concatenate([empty, mask]), None])
+        pool,
+        [np.concatenate([xb[:1], xb]), np.concatenate([ab[:1], ab])],
+        mask=[np.concatenate([empty, mask]), None],
+    )
     assert_same(reference, ([out[1:] for out in with_empty[0]], with_empty[1]))
     for out in with_empty[0]:
         assert np.all(out[0] == 0)
@@ -212,8 +237,8 @@ def test_empty_graphs_do_not_dilute_the_loss(pool_name):
     gaps = np.where(i == 0, 0, i + 1)  # ids 0, 2, 3: graph 1 is empty
     x_pool, a_pool, i_pool, s = with_gap = outputs_and_losses(pool, [x, sparse(a), gaps])[0]
     np.testing.assert_array_equal(i_pool, np.repeat(np.arange(4), k))
-    kept = np.r_[0:k, 2 * k:4 * k]
-    assert np.all(x_pool[k:2 * k] == 0) and np.all(a_pool[k:2 * k] == 0)
+    kept = np.r_[0:k, 2 * k : 4 * k]
+    assert np.all(x_pool[k : 2 * k] == 0) and np.all(a_pool[k : 2 * k] == 0)
     np.testing.assert_allclose(x_pool[kept], reference[0][0], atol=ATOL)
     np.testing.assert_allclose(a_pool[np.ix_(kept, kept)], reference[0][1], atol=ATOL)
     np.testing.assert_allclose(s, reference[0][3], atol=ATOL)
@@ -235,8 +260,7 @@ def test_batch_model_with_graph_masking_saves_and_loads(tmp_path, masking):
     a_in = keras.Input((None, None))
     h = layer_class()(x_in)
     h = GTVConv(5, activation="elu")([h, a_in])
-    x_pool, a_pool, s = AsymCheegerCutPool(2, return_selection=True,
-                                           loss_prefix="pool")([h, a_in])
+    x_pool, a_pool, s = AsymCheegerCutPool(2, return_selection=True, loss_prefix="pool")([h, a_in])
     model = keras.Model([x_in, a_in], [x_pool, a_pool, s])
     path = str(tmp_path / "model.keras")
     model.save(path)
@@ -244,13 +268,13 @@ def test_batch_model_with_graph_masking_saves_and_loads(tmp_path, masking):
     inputs = [np.concatenate([xb, mask], -1), ab]
     for want, got in zip(model(inputs), loaded(inputs)):
         np.testing.assert_allclose(got.numpy(), want.numpy(), atol=1e-6)
-    np.testing.assert_allclose([float(v) for v in loaded.losses],
-                               [float(v) for v in model.losses], atol=1e-6)
+    np.testing.assert_allclose(
+        [float(v) for v in loaded.losses], [float(v) for v in model.losses], atol=1e-6
+    )
     # The mask came through: the first graph alone gives the same pooled rows.
     n = len(GRAPHS[0][0])
     alone = loaded([inputs[0][:1, :n], ab[:1, :n, :n]])
-    np.testing.assert_allclose(alone[0].numpy()[0], loaded(inputs)[0].numpy()[0],
-                               atol=ATOL)
+    np.testing.assert_allclose(alone[0].numpy()[0], loaded(inputs)[0].numpy()[0], atol=ATOL)
 
 
 # ------------------------------------------------- loss names in History
@@ -272,22 +296,30 @@ def test_losses_are_logged_under_plain_names_by_default():
     _, history = fit_history([AsymCheegerCutPool(3, totvar_coeff=0.5)])
     assert set(history) == {"loss", "tv_loss", "balance_loss"}
     np.testing.assert_allclose(
-        history["loss"], 0.5 * np.array(history["tv_loss"]) + history["balance_loss"],
-        rtol=1e-4)
+        history["loss"], 0.5 * np.array(history["tv_loss"]) + history["balance_loss"], rtol=1e-4
+    )
 
 
 def test_loss_prefix_keeps_two_pools_apart_and_survives_save(tmp_path):
-    model, history = fit_history([MinCutPool(4, loss_prefix="pool1"),
-                                  MinCutPool(2, loss_prefix="pool2")])
-    assert set(history) == {"loss", "pool1_cut_loss", "pool1_ortho_loss",
-                            "pool2_cut_loss", "pool2_ortho_loss"}
+    model, history = fit_history(
+        [MinCutPool(4, loss_prefix="pool1"), MinCutPool(2, loss_prefix="pool2")]
+    )
+    assert set(history) == {
+        "loss",
+        "pool1_cut_loss",
+        "pool1_ortho_loss",
+        "pool2_cut_loss",
+        "pool2_ortho_loss",
+    }
     total = sum(np.array(history[name]) for name in history if name != "loss")
     np.testing.assert_allclose(history["loss"], total, rtol=1e-4)
     path = str(tmp_path / "model.keras")
     model.save(path)
     loaded = keras.models.load_model(path)
-    assert [layer.loss_prefix for layer in loaded.layers if hasattr(layer, "loss_prefix")] \
-        == ["pool1", "pool2"]
+    assert [layer.loss_prefix for layer in loaded.layers if hasattr(layer, "loss_prefix")] == [
+        "pool1",
+        "pool2",
+    ]
 
 
 def test_colliding_loss_names_raise():

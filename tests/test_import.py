@@ -1,6 +1,7 @@
 """`import spektral_tv` selects Keras 2 (tf_keras) in either import order, refuses
 only when TensorFlow's Keras is already bound to Keras 3, and pulls in no
 experiment-only package. Each case runs in a fresh interpreter."""
+
 import json
 import os
 import subprocess
@@ -9,8 +10,15 @@ import sys
 import pytest
 
 # Packages only the experiments, figures and datasets need (the `experiments` extra).
-EXPERIMENT_ONLY = ("matplotlib", "skimage", "tensorflow_datasets", "sklearn", "tqdm",
-                   "networkx", "PIL")
+EXPERIMENT_ONLY = (
+    "matplotlib",
+    "skimage",
+    "tensorflow_datasets",
+    "sklearn",
+    "tqdm",
+    "networkx",
+    "PIL",
+)
 
 # A layer that runs under tf_keras: forward pass, auxiliary losses, one gradient step.
 RUN_A_LAYER = """
@@ -40,13 +48,21 @@ print("ok")
 def _run(code):
     env = {k: v for k, v in os.environ.items() if k != "TF_USE_LEGACY_KERAS"}
     env["TF_CPP_MIN_LOG_LEVEL"] = "3"
-    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          env=env, timeout=300, check=False)
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+        check=False,
+    )
 
 
 def _top_level_modules(code):
-    result = _run(code + "\nimport json, sys\n"
-                  "print(json.dumps(sorted({m.split('.')[0] for m in sys.modules})))")
+    result = _run(
+        code + "\nimport json, sys\n"
+        "print(json.dumps(sorted({m.split('.')[0] for m in sys.modules})))"
+    )
     assert result.returncode == 0, result.stderr
     return set(json.loads(result.stdout.strip().splitlines()[-1]))
 
@@ -64,16 +80,20 @@ def test_version_is_a_literal_that_setuptools_reads_without_tensorflow():
     import spektral_tv
 
     source = pathlib.Path(spektral_tv.__file__).read_text()
-    literals = [node.value.value for node in ast.parse(source).body
-                if isinstance(node, ast.Assign)
-                and [t.id for t in node.targets if isinstance(t, ast.Name)] == ["__version__"]
-                and isinstance(node.value, ast.Constant)]
+    literals = [
+        node.value.value
+        for node in ast.parse(source).body
+        if isinstance(node, ast.Assign)
+        and [t.id for t in node.targets if isinstance(t, ast.Name)] == ["__version__"]
+        and isinstance(node.value, ast.Constant)
+    ]
     assert literals == [spektral_tv.__version__]
 
 
 def test_import_first_selects_keras_2():
-    result = _run("import spektral_tv, os\n"
-                  "assert os.environ['TF_USE_LEGACY_KERAS'] == '1'\n" + RUN_A_LAYER)
+    result = _run(
+        "import spektral_tv, os\nassert os.environ['TF_USE_LEGACY_KERAS'] == '1'\n" + RUN_A_LAYER
+    )
     assert result.returncode == 0, result.stderr
     assert "ok" in result.stdout
 
@@ -93,12 +113,15 @@ def test_plain_import_keras_first_does_not_stop_spektral_tv():
     assert "ok" in result.stdout
 
 
-@pytest.mark.parametrize("bind_keras_3", [
-    "import tensorflow as tf\ntf.keras.layers",
-    "import tensorflow as tf\ntf.losses.MeanSquaredError",
-    "from tensorflow.keras import layers",
-    "import keras\nimport tensorflow as tf\ntf.keras.Model",
-])
+@pytest.mark.parametrize(
+    "bind_keras_3",
+    [
+        "import tensorflow as tf\ntf.keras.layers",
+        "import tensorflow as tf\ntf.losses.MeanSquaredError",
+        "from tensorflow.keras import layers",
+        "import keras\nimport tensorflow as tf\ntf.keras.Model",
+    ],
+)
 def test_keras_3_bound_to_tensorflow_first_raises_a_clear_import_error(bind_keras_3):
     _keras_3_installed()
     result = _run(
@@ -121,8 +144,8 @@ def test_package_import_loads_nothing_but_the_package():
 
 def test_core_import_pulls_in_no_experiment_only_module():
     spektral_alone = _top_level_modules(
-        "import os\nos.environ['TF_USE_LEGACY_KERAS'] = '1'\n"
-        "import spektral, spektral.layers")
+        "import os\nos.environ['TF_USE_LEGACY_KERAS'] = '1'\nimport spektral, spektral.layers"
+    )
     core = _top_level_modules("import spektral_tv, spektral_tv.layers, spektral_tv.ops")
     added = (core - spektral_alone) & set(EXPERIMENT_ONLY)
     assert not added, f"the core import pulls in {sorted(added)}"

@@ -1,5 +1,6 @@
 """Spektral's loaders feed the layers in disjoint and batch mode with the same
 results: same pooled outputs, same losses, same gradients."""
+
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -55,16 +56,18 @@ def build_models(pool):
     return disjoint, batch
 
 
-@pytest.mark.parametrize("make_pool", [lambda: MinCutPool(3, mlp_hidden=[5]),
-                                       lambda: AsymCheegerCutPool(3)],
-                         ids=["mincut", "asym_cheeger_cut"])
+@pytest.mark.parametrize(
+    "make_pool",
+    [lambda: MinCutPool(3, mlp_hidden=[5]), lambda: AsymCheegerCutPool(3)],
+    ids=["mincut", "asym_cheeger_cut"],
+)
 def test_disjoint_and_batch_loaders_agree(make_pool):
     dataset = RandomGraphs([9, 13, 6, 11])
     disjoint, batch = build_models(make_pool())
-    (xd, ad, idx), yd = next(iter(DisjointLoader(dataset, batch_size=4, shuffle=False,
-                                                 epochs=1)))
-    (xb, ab), yb = next(iter(BatchLoader(dataset, batch_size=4, mask=True,
-                                         shuffle=False, epochs=1)))
+    (xd, ad, idx), yd = next(iter(DisjointLoader(dataset, batch_size=4, shuffle=False, epochs=1)))
+    (xb, ab), yb = next(
+        iter(BatchLoader(dataset, batch_size=4, mask=True, shuffle=False, epochs=1))
+    )
     assert ab.shape[1] == 13  # zero-padded to the largest graph
     results = []
     for model, inputs, y in ((disjoint, [xd, ad, idx], yd), (batch, [xb, ab], yb)):
@@ -72,8 +75,7 @@ def test_disjoint_and_batch_loaders_agree(make_pool):
             out = model(inputs, training=True)
             loss = tf.reduce_mean((out - y) ** 2) + tf.add_n(model.losses)
         grads = tape.gradient(loss, model.trainable_weights)
-        results.append((out.numpy(), [float(v) for v in model.losses],
-                        [g.numpy() for g in grads]))
+        results.append((out.numpy(), [float(v) for v in model.losses], [g.numpy() for g in grads]))
     np.testing.assert_allclose(results[0][0], results[1][0], rtol=1e-4, atol=1e-5)
     np.testing.assert_allclose(results[0][1], results[1][1], rtol=1e-4, atol=1e-6)
     for g_disjoint, g_batch in zip(results[0][2], results[1][2]):
@@ -88,7 +90,8 @@ def test_fit_with_each_loader():
         (batch, BatchLoader(dataset, batch_size=3, mask=True, epochs=2)),
     ):
         model.compile(keras.optimizers.Adam(1e-3), loss="mse")
-        history = model.fit(loader.load(), steps_per_epoch=loader.steps_per_epoch,
-                            epochs=2, verbose=0)
+        history = model.fit(
+            loader.load(), steps_per_epoch=loader.steps_per_epoch, epochs=2, verbose=0
+        )
         assert {"loss", "tv_loss", "balance_loss"} <= set(history.history)
         assert np.all(np.isfinite(history.history["loss"]))

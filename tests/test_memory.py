@@ -1,5 +1,6 @@
 """No tensor of shape (N, N, F) or (N, N, K) is built, in any mode: every op
 output of the traced forward and backward pass is inspected."""
+
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -32,8 +33,11 @@ def test_no_n_by_n_by_channels_tensor(pool_cls, mode):
         a_spec = tf.TensorSpec((B, N, N))
     else:
         x_spec = tf.TensorSpec((N, F))
-        a_spec = (tf.SparseTensorSpec((N, N), tf.float32) if mode == "single-sparse"
-                  else tf.TensorSpec((N, N)))
+        a_spec = (
+            tf.SparseTensorSpec((N, N), tf.float32)
+            if mode == "single-sparse"
+            else tf.TensorSpec((N, N))
+        )
 
     @tf.function(input_signature=[x_spec, a_spec])
     def step(x, a):
@@ -91,8 +95,12 @@ def test_tvgnn_training_memory_per_edge():
     import subprocess
     import sys
 
-    proc = subprocess.run([sys.executable, "-c", MEMORY_PROBE.format(n_nodes=400_000)],
-                          capture_output=True, text=True, timeout=900)
+    proc = subprocess.run(
+        [sys.executable, "-c", MEMORY_PROBE.format(n_nodes=400_000)],
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     got = json.loads(proc.stdout.strip().splitlines()[-1])
     assert got["train_mb"] < 1100 + 350 * got["edges"] / 2**20, got

@@ -1,4 +1,5 @@
 """Clustering metrics against hand-computed values and a brute-force ACC."""
+
 import itertools
 import math
 import subprocess
@@ -7,8 +8,7 @@ import sys
 import numpy as np
 import pytest
 
-from spektral_tv.metrics import (accuracy, clustering_scores, completeness, nmi,
-                                 sharpness)
+from spektral_tv.metrics import accuracy, clustering_scores, completeness, nmi, sharpness
 
 LN2, LN3, LN6 = math.log(2), math.log(3), math.log(6)
 
@@ -70,8 +70,7 @@ def test_nmi_is_symmetric_and_cs_is_not():
     y_pred = [1, 1, 1, 0]
     assert nmi(y_true, y_pred) == pytest.approx(nmi(y_pred, y_true), abs=1e-12)
     # completeness(y_pred, y_true) is the homogeneity: I / H(Y).
-    assert completeness(y_pred, y_true) == pytest.approx(
-        (1.5 * LN2 - 0.75 * LN3) / LN2, abs=1e-12)
+    assert completeness(y_pred, y_true) == pytest.approx((1.5 * LN2 - 0.75 * LN3) / LN2, abs=1e-12)
 
 
 def test_more_clusters_than_classes():
@@ -107,8 +106,9 @@ def _brute_force_accuracy(y_true, y_pred):
     counts = np.zeros((m, m), dtype=int)  # padded with empty classes/clusters
     for t, p in zip(y_true, y_pred):
         counts[classes.index(t), clusters.index(p)] += 1
-    best = max(sum(counts[i, perm[i]] for i in range(m))
-               for perm in itertools.permutations(range(m)))
+    best = max(
+        sum(counts[i, perm[i]] for i in range(m)) for perm in itertools.permutations(range(m))
+    )
     return best / len(y_true)
 
 
@@ -217,15 +217,15 @@ def test_bad_label_arrays(fn):
 @pytest.mark.parametrize(
     "s",
     [
-        [0.5, 0.5],                            # 1-D
-        np.ones((2, 2, 2)) / 2,                # 3-D
-        np.zeros((0, 3)),                      # no nodes
-        np.zeros((3, 0)),                      # no clusters
-        [[1.2, -0.2], [0.5, 0.5]],             # negative entry
-        [[0.5, 0.4], [0.5, 0.5]],              # row sums to 0.9
-        [[0.6, 0.6], [0.5, 0.5]],              # row sums to 1.2
-        [[float("nan"), 1.0], [0.5, 0.5]],     # NaN
-        [["a", "b"]],                          # not numeric
+        [0.5, 0.5],  # 1-D
+        np.ones((2, 2, 2)) / 2,  # 3-D
+        np.zeros((0, 3)),  # no nodes
+        np.zeros((3, 0)),  # no clusters
+        [[1.2, -0.2], [0.5, 0.5]],  # negative entry
+        [[0.5, 0.4], [0.5, 0.5]],  # row sums to 0.9
+        [[0.6, 0.6], [0.5, 0.5]],  # row sums to 1.2
+        [[float("nan"), 1.0], [0.5, 0.5]],  # NaN
+        [["a", "b"]],  # not numeric
     ],
 )
 def test_sharpness_rejects_invalid_s(s):
@@ -249,7 +249,6 @@ def test_clustering_scores_validates_soft_s():
 
 
 def test_module_does_not_import_tensorflow():
-    code = ("import sys, spektral_tv.metrics; "
-            "sys.exit(int('tensorflow' in sys.modules))")
+    code = "import sys, spektral_tv.metrics; sys.exit(int('tensorflow' in sys.modules))"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True)
     assert result.returncode == 0, result.stderr.decode()

@@ -1,4 +1,5 @@
 """The Functional builders of spektral_tv.models."""
+
 import numpy as np
 import pytest
 import tf_keras as keras

@@ -1,4 +1,5 @@
 """Every data mode gives the same outputs and losses on the same graphs."""
+
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -20,7 +21,11 @@ POOLS = {
     ),
     "acc": lambda: AsymCheegerCutPool(3, return_selection=True),
     "acc-rho": lambda: AsymCheegerCutPool(
-        3, mlp_hidden=[6], rho=1.5, totvar_coeff=0.7, balance_coeff=0.4,
+        3,
+        mlp_hidden=[6],
+        rho=1.5,
+        totvar_coeff=0.7,
+        balance_coeff=0.4,
         return_selection=True,
     ),
 }
@@ -36,8 +41,7 @@ def metric_values(layer):
 
 @pytest.mark.parametrize("degree_normalized", [False, True])
 def test_gtvconv_modes_agree(degree_normalized):
-    conv = GTVConv(5, delta_coeff=0.4, degree_normalized=degree_normalized,
-                   activation="elu")
+    conv = GTVConv(5, delta_coeff=0.4, degree_normalized=degree_normalized, activation="elu")
     single = [conv([x, a]).numpy() for x, a in GRAPHS]
     single_sparse = [conv([x, sparse(a)]).numpy() for x, a in GRAPHS]
     for dense_out, sparse_out in zip(single, single_sparse):
@@ -72,8 +76,7 @@ def test_pool_modes_agree(pool_name):
         outputs = pool([x, a])
         outputs_sparse = pool([x, sparse(a)])
         for dense_part, sparse_part in zip(outputs, outputs_sparse):
-            np.testing.assert_allclose(dense_part.numpy(), sparse_part.numpy(),
-                                       atol=ATOL)
+            np.testing.assert_allclose(dense_part.numpy(), sparse_part.numpy(), atol=ATOL)
         single.append([t.numpy() for t in outputs])
         single_losses.append(losses_of(pool))
     expected_losses = np.mean(single_losses, axis=0)
@@ -94,7 +97,7 @@ def test_pool_modes_agree(pool_name):
         off_block = np.delete(a_pool[block], np.arange(b * k, (b + 1) * k), axis=1)
         assert np.all(off_block == 0)
         n = ss.shape[0]
-        np.testing.assert_allclose(s.numpy()[start:start + n], ss, atol=ATOL)
+        np.testing.assert_allclose(s.numpy()[start : start + n], ss, atol=ATOL)
         start += n
 
     xb, ab, mask = padded_batch(GRAPHS, pad_value=5.0)
@@ -129,8 +132,9 @@ def test_disjoint_node_order_does_not_matter():
     xp, ap, ip = x[perm], a[perm][:, perm], i[perm]
     x_pool2, a_pool2, _, s2 = pool([xp, sparse(ap), ip])
     np.testing.assert_allclose(x_pool2.numpy(), x_pool.numpy(), atol=ATOL)
-    np.testing.assert_allclose(tf.sparse.to_dense(a_pool2).numpy(),
-                               tf.sparse.to_dense(a_pool).numpy(), atol=ATOL)
+    np.testing.assert_allclose(
+        tf.sparse.to_dense(a_pool2).numpy(), tf.sparse.to_dense(a_pool).numpy(), atol=ATOL
+    )
     np.testing.assert_allclose(s2.numpy(), s.numpy()[perm], atol=ATOL)
     np.testing.assert_allclose(losses_of(pool), reference_losses, atol=ATOL)
 
@@ -150,10 +154,11 @@ def test_spektral_graph_masking_layer_feeds_the_mask():
     model = keras.Model([x_in, a_in], [x_pool, s])
     x_pool_b, s_b = model([np.concatenate([xb, mask], -1), ab])
     for b, (x, a) in enumerate(GRAPHS):
-        x_pool_1, s_1 = model([np.concatenate([x, np.ones((len(x), 1), "float32")],
-                                               -1)[None], a[None]])
+        x_pool_1, s_1 = model(
+            [np.concatenate([x, np.ones((len(x), 1), "float32")], -1)[None], a[None]]
+        )
         np.testing.assert_allclose(x_pool_b.numpy()[b], x_pool_1.numpy()[0], atol=ATOL)
-        np.testing.assert_allclose(s_b.numpy()[b, :len(x)], s_1.numpy()[0], atol=ATOL)
+        np.testing.assert_allclose(s_b.numpy()[b, : len(x)], s_1.numpy()[0], atol=ATOL)
 
 
 def test_pure_loss_functions_on_padded_graphs():
@@ -176,10 +181,11 @@ def test_pure_loss_functions_on_padded_graphs():
     }
     start = 0
     for b, (_, ag) in enumerate(GRAPHS):
-        sg = s[start:start + len(ag)]
+        sg = s[start : start + len(ag)]
         start += len(ag)
         np.testing.assert_allclose(per_graph["tv"][b], ref.gtv_loss(ag, sg), rtol=1e-5)
-        np.testing.assert_allclose(per_graph["an"][b], ref.asym_norm_loss(sg, rho=1.5),
-                                   rtol=1e-4, atol=1e-6)
+        np.testing.assert_allclose(
+            per_graph["an"][b], ref.asym_norm_loss(sg, rho=1.5), rtol=1e-4, atol=1e-6
+        )
         np.testing.assert_allclose(per_graph["cut"][b], ref.mincut_loss(ag, sg), rtol=1e-5)
         np.testing.assert_allclose(per_graph["ortho"][b], ref.ortho_loss(sg), rtol=1e-5)

@@ -3,6 +3,7 @@ and installed by the notebooks' first cell (with the `experiments` extra) in
 a fresh virtual environment, then notebook 01's small run from there, away
 from the repository. Slow: it installs TensorFlow (minutes, needs the
 package registry)."""
+
 import os
 import pathlib
 import shutil
@@ -42,8 +43,21 @@ def test_setup_cell_installs_an_uploaded_wheel_and_notebook_01_runs(tmp_path):
         pytest.skip(f"Cora not available offline (set SPEKTRAL_TV_DATA): {error}")
     work = tmp_path / "session"  # the Colab session's working folder
     work.mkdir()
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet",
-                    "-w", str(tmp_path / "dist"), str(REPO)], check=True, timeout=900)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--quiet",
+            "-w",
+            str(tmp_path / "dist"),
+            str(REPO),
+        ],
+        check=True,
+        timeout=900,
+    )
     (wheel,) = (tmp_path / "dist").glob("spektral_tv-*-py3-none-any.whl")
     shutil.copy(wheel, work)  # "uploaded"
     shutil.copy(NOTEBOOK, work)
@@ -52,21 +66,39 @@ def test_setup_cell_installs_an_uploaded_wheel_and_notebook_01_runs(tmp_path):
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     python = str(venv / "bin" / "python")
     # Only what runs a notebook; the first cell installs spektral_tv from the wheel.
-    subprocess.run([python, "-m", "pip", "install", "--quiet", "nbclient", "nbformat",
-                    "ipykernel"], check=True, timeout=1800)
-    env = {key: value for key, value in os.environ.items()
-           if key not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    subprocess.run(
+        [python, "-m", "pip", "install", "--quiet", "nbclient", "nbformat", "ipykernel"],
+        check=True,
+        timeout=1800,
+    )
+    env = {
+        key: value for key, value in os.environ.items() if key not in ("PYTHONPATH", "VIRTUAL_ENV")
+    }
     env.update(SPEKTRAL_TV_SMALL="1", PATH=f"{venv / 'bin'}:{env.get('PATH', '')}")
     env.setdefault("SPEKTRAL_TV_DATA", str(REPO.parent / "shared" / "data"))
-    result = subprocess.run([python, "-c", RUN_NOTEBOOK, NOTEBOOK.name], cwd=work, env=env,
-                            capture_output=True, text=True, timeout=5400)
+    result = subprocess.run(
+        [python, "-c", RUN_NOTEBOOK, NOTEBOOK.name],
+        cwd=work,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=5400,
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     assert f"pip install {work / wheel.name}[experiments]" in result.stdout
     assert "small run: True" in result.stdout
     assert "figures shown: 0" not in result.stdout
     # spektral_tv and the experiments' dependencies came from the wheel, into the venv.
     check = subprocess.run(
-        [python, "-c", "import spektral_tv, skimage, tensorflow_datasets; "
-                       "print(spektral_tv.__file__)"],
-        cwd=work, env=env, capture_output=True, text=True, check=True)
+        [
+            python,
+            "-c",
+            "import spektral_tv, skimage, tensorflow_datasets; print(spektral_tv.__file__)",
+        ],
+        cwd=work,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert check.stdout.strip().startswith(str(venv))

@@ -1,6 +1,7 @@
 """The notebooks: committed without outputs, sharing one Colab-ready setup cell,
 and executed top to bottom with nbclient under the small-run switch
 (SPEKTRAL_TV_SMALL=1), in a temporary working folder."""
+
 import pathlib
 import sys
 
@@ -30,8 +31,12 @@ def first_code_cell(nb):
 
 
 def test_the_four_notebooks_exist():
-    assert NAMES == ["01_node_clustering.ipynb", "02_image_segmentation.ipynb",
-                     "03_graph_classification.ipynb", "04_autoencoder_and_sharpness.ipynb"]
+    assert NAMES == [
+        "01_node_clustering.ipynb",
+        "02_image_segmentation.ipynb",
+        "03_graph_classification.ipynb",
+        "04_autoencoder_and_sharpness.ipynb",
+    ]
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -58,9 +63,11 @@ def test_setup_cell_shared_and_sets_legacy_keras_before_tensorflow():
 def test_kernel_runs_this_python(tmp_path):
     # ipykernel's "python3" kernelspec starts sys.executable (the venv's python).
     nb = nbformat.v4.new_notebook(
-        cells=[nbformat.v4.new_code_cell("import sys; print(sys.executable)")])
-    NotebookClient(nb, timeout=120, kernel_name="python3",
-                   resources={"metadata": {"path": str(tmp_path)}}).execute()
+        cells=[nbformat.v4.new_code_cell("import sys; print(sys.executable)")]
+    )
+    NotebookClient(
+        nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
+    ).execute()
     printed = nb.cells[0].outputs[0]["text"].strip()
     assert pathlib.Path(printed).resolve() == pathlib.Path(sys.executable).resolve()
 
@@ -75,8 +82,12 @@ def test_notebook_runs_small(name, tmp_path, monkeypatch):
     monkeypatch.setenv("SPEKTRAL_TV_SMALL", "1")  # inherited by the kernel
     monkeypatch.chdir(tmp_path)
     nb = read(name)
-    NotebookClient(nb, timeout=CELL_TIMEOUT, kernel_name="python3",
-                   resources={"metadata": {"path": str(tmp_path)}}).execute()
+    NotebookClient(
+        nb,
+        timeout=CELL_TIMEOUT,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(tmp_path)}},
+    ).execute()
     outputs = [out for cell in nb.cells if cell.cell_type == "code" for out in cell.outputs]
     assert any("small run: True" in out.get("text", "") for out in outputs)
     assert any("image/png" in out.get("data", {}) for out in outputs), "no figure shown"

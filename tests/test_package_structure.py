@@ -1,6 +1,7 @@
 """The package's import graph: no cycles, and the one-line dependency
 direction ops ← layers ← models ← training ← experiments (datasets,
 metrics, plotting beside, never importing the model side)."""
+
 import ast
 import pathlib
 
@@ -9,9 +10,19 @@ import pytest
 PACKAGE = pathlib.Path(__file__).resolve().parents[1] / "spektral_tv"
 
 #: Level of each part of the package: a module may import only its own or lower levels.
-LEVELS = {"ops": 0, "initializers": 1, "layers": 1, "datasets": 1, "metrics": 1,
-          "plotting": 1, "models": 2, "training": 3, "distribute": 3, "experiments": 4,
-          "__main__": 5}
+LEVELS = {
+    "ops": 0,
+    "initializers": 1,
+    "layers": 1,
+    "datasets": 1,
+    "metrics": 1,
+    "plotting": 1,
+    "models": 2,
+    "training": 3,
+    "distribute": 3,
+    "experiments": 4,
+    "__main__": 5,
+}
 
 
 def module_name(path):
@@ -61,7 +72,7 @@ def test_no_import_cycles():
         state[node] = "open"
         for target in graph.get(node, ()):
             if state.get(target) == "open":
-                cycle = stack[stack.index(target):] + [target]
+                cycle = stack[stack.index(target) :] + [target]
                 pytest.fail("import cycle: " + " -> ".join(cycle))
             if target not in state:
                 visit(target, stack + [target])

@@ -1,4 +1,5 @@
 """spektral_tv.plotting: each plot draws what it should and saves a PNG."""
+
 import colorsys
 import subprocess
 import sys
@@ -35,8 +36,9 @@ def test_module_imports_neither_tensorflow_nor_pyplot():
         "assert 'tensorflow' not in sys.modules, 'tensorflow imported'\n"
         "assert 'matplotlib.pyplot' not in sys.modules, 'pyplot imported'\n"
     )
-    run = subprocess.run([sys.executable, "-c", code], check=False,
-                         capture_output=True, text=True, timeout=60)
+    run = subprocess.run(
+        [sys.executable, "-c", code], check=False, capture_output=True, text=True, timeout=60
+    )
     assert run.returncode == 0, run.stderr
 
 
@@ -157,8 +159,9 @@ def test_loss_curves_one_line_per_key(tmp_path):
 def test_loss_curves_log_scales():
     fig = plotting.plot_loss_curves({"loss": [1.0, 0.1], "ortho_loss": [0.5, 0.01]}, logy=True)
     assert fig.axes[0].get_yscale() == "log"
-    fig = plotting.plot_loss_curves({"cut_loss": [-0.1, -0.9], "ortho_loss": [0.5, 0.01]},
-                                    logy=True)
+    fig = plotting.plot_loss_curves(
+        {"cut_loss": [-0.1, -0.9], "ortho_loss": [0.5, 0.01]}, logy=True
+    )
     assert fig.axes[0].get_yscale() == "symlog"
     assert len(fig.axes[0].get_lines()) == 2
 
@@ -175,11 +178,13 @@ def test_loss_curves_errors():
 # --------------------------------------------------------------------------- #
 def test_clusters_2d_colours_follow_the_largest_assignment(tmp_path):
     k = 4
-    s = np.array([
-        [0.0, 0.0, 1.0, 0.0],       # crisp: full colour of cluster 2, lightness 0.5
-        [0.25, 0.25, 0.25, 0.25],   # uniform: cluster 0 (argmax tie), lightness 1 - 0.5/K
-        [0.1, 0.7, 0.1, 0.1],       # cluster 1, lightness 0.65
-    ])
+    s = np.array(
+        [
+            [0.0, 0.0, 1.0, 0.0],  # crisp: full colour of cluster 2, lightness 0.5
+            [0.25, 0.25, 0.25, 0.25],  # uniform: cluster 0 (argmax tie), lightness 1 - 0.5/K
+            [0.1, 0.7, 0.1, 0.1],  # cluster 1, lightness 0.65
+        ]
+    )
     coords = np.array([[0.0, 0.0], [1.0, 0.0], [0.0, 1.0]])
     edges = np.array([[0, 1], [1, 2]])
     path = tmp_path / "clusters.png"
@@ -273,8 +278,7 @@ def quadrant_image():
 def test_segmentation_four_panels(tmp_path):
     image, seg, coords, edges = quadrant_image()
     path = tmp_path / "seg.png"
-    fig = plotting.plot_segmentation(image, seg, coords, edges, np.array([0, 0, 1, 1]),
-                                     path=path)
+    fig = plotting.plot_segmentation(image, seg, coords, edges, np.array([0, 0, 1, 1]), path=path)
     assert_png(path)
     assert len(fig.axes) == 4
     assert all(len(ax.images) == 1 for ax in fig.axes)
@@ -296,8 +300,9 @@ def test_segmentation_accepts_pixel_labels_soft_assignments_and_rc():
     image, seg, coords, edges = quadrant_image()
     grey = image.mean(axis=2) / 255.0
     per_pixel = (seg > 2).astype(int)
-    fig = plotting.plot_segmentation(grey, seg, coords[:, ::-1], edges, per_pixel,
-                                     coords_order="rc")
+    fig = plotting.plot_segmentation(
+        grey, seg, coords[:, ::-1], edges, per_pixel, coords_order="rc"
+    )
     (nodes,) = [c for c in fig.axes[2].collections if isinstance(c, PathCollection)]
     np.testing.assert_allclose(nodes.get_offsets(), coords)
     soft = np.eye(2)[[0, 0, 1, 1]] * 0.8 + 0.1
@@ -309,10 +314,7 @@ def test_segmentation_accepts_pixel_labels_soft_assignments_and_rc():
 def test_edge_list_undirected_pairs_without_self_loops():
     import scipy.sparse as sp
 
-    a = np.array([[1, 1, 0, 2],
-                  [1, 0, 1, 0],
-                  [0, 1, 0, 0],
-                  [2, 0, 0, 0]], dtype=np.float32)
+    a = np.array([[1, 1, 0, 2], [1, 0, 1, 0], [0, 1, 0, 0], [2, 0, 0, 0]], dtype=np.float32)
     expected = {(0, 1), (0, 3), (1, 2)}
     for adjacency in (a, sp.csr_matrix(a)):
         edges = plotting.edge_list(adjacency)
@@ -321,12 +323,15 @@ def test_edge_list_undirected_pairs_without_self_loops():
     assert plotting.edge_list(np.zeros((3, 3))).shape == (0, 2)
 
 
-@pytest.mark.parametrize("bad,match", [
-    (np.array([[0, 4]]), r"outside \[0, 4\)"),
-    (np.array([[-1, 2]]), "outside"),
-    (np.array([0, 1, 1, 2]), r"node pairs \(E, 2\)"),  # flat, not (E, 2)
-    (np.array([[0.0, 1.0]]), "int array"),
-])
+@pytest.mark.parametrize(
+    "bad,match",
+    [
+        (np.array([[0, 4]]), r"outside \[0, 4\)"),
+        (np.array([[-1, 2]]), "outside"),
+        (np.array([0, 1, 1, 2]), r"node pairs \(E, 2\)"),  # flat, not (E, 2)
+        (np.array([[0.0, 1.0]]), "int array"),
+    ],
+)
 def test_every_plot_checks_edges_the_same_way(bad, match):
     xy = np.array([[0.0, 0.0], [1.0, 0.0], [0.0, 1.0], [1.0, 1.0]])
     image, seg, coords, _ = quadrant_image()

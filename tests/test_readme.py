@@ -1,4 +1,5 @@
 """The README's quickstart runs and does what it says."""
+
 import pathlib
 import re
 import subprocess
@@ -11,8 +12,9 @@ def test_quickstart_runs_and_finds_the_communities():
     text = README.read_text()
     quickstart = text.split("## Quickstart", 1)[1]
     code = re.search(r"```python\n(.*?)```", quickstart, re.S).group(1)
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True,
-                            text=True, timeout=600)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=600
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     nmi = float(re.search(r"NMI ([0-9.]+)", result.stdout).group(1))
     assert nmi >= 0.9, result.stdout

@@ -4,6 +4,7 @@ Every expected number below is worked out by hand in the comments, so a wrong
 formula in the reference fails here before it is used as ground truth for the
 layers (tests/test_formulas.py).
 """
+
 import math
 
 import numpy as np
@@ -12,11 +13,7 @@ import pytest
 import reference as ref
 
 # 4-node path 0 - 1 - 2 - 3, unit weights: degrees d = [1, 2, 2, 1], E = 3, nnz = 6.
-PATH4 = np.array(
-    [[0, 1, 0, 0],
-     [1, 0, 1, 0],
-     [0, 1, 0, 1],
-     [0, 0, 1, 0]], dtype=float)
+PATH4 = np.array([[0, 1, 0, 0], [1, 0, 1, 0], [0, 1, 0, 1], [0, 0, 1, 0]], dtype=float)
 # crisp 2-cluster assignment {0, 1} | {2, 3}
 S_CRISP = np.array([[1, 0], [1, 0], [0, 1], [0, 1]], dtype=float)
 # a soft assignment
@@ -203,7 +200,8 @@ def test_asym_norm_soft_rho3():
 def test_asym_norm_rho_non_integer():
     # N = 5, K = 2, rho = 2.5: q = floor(5/3.5) = 1 -> 2nd largest
     s = np.array([[0.8, 0.2], [0.6, 0.4], [0.5, 0.5], [0.1, 0.9], [0.0, 1.0]])
-    # col 0 [.8,.6,.5,.1,0]: quant .6 -> diffs [.2, 0, -.1, -.5, -.6] -> 2.5*.2 + .1 + .5 + .6 = 1.7
+    # col 0 [.8,.6,.5,.1,0]: quant .6 -> diffs [.2, 0, -.1, -.5, -.6]
+    #   -> 2.5*.2 + .1 + .5 + .6 = 1.7
     # col 1 [.2,.4,.5,.9,1]: quant .9 -> diffs [-.7, -.5, -.4, 0, .1] -> .7+.5+.4+0+.25 = 1.85
     # L* = 3.55; beta = 5 * 2.5 * min(1, 2/3.5) = 12.5 * 4/7 = 50/7
     expected = (50 / 7 - 3.55) / (50 / 7)

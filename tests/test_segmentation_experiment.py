@@ -2,6 +2,7 @@
 pictures: one picture, the scores against masks (a local folder, and TFDS
 offline with `tfds.testing.mock_data`), the region adjacency graph, and user
 mistakes."""
+
 import importlib.util
 import json
 
@@ -22,9 +23,9 @@ def quadrants(height=48, width=64, seed=0):
     rng = np.random.default_rng(seed)
     image = np.zeros((height, width, 3))
     image[: height // 2, : width // 2] = (220, 40, 40)
-    image[: height // 2, width // 2:] = (40, 200, 40)
-    image[height // 2:, : width // 2] = (40, 40, 220)
-    image[height // 2:, width // 2:] = (230, 230, 60)
+    image[: height // 2, width // 2 :] = (40, 200, 40)
+    image[height // 2 :, : width // 2] = (40, 40, 220)
+    image[height // 2 :, width // 2 :] = (230, 230, 60)
     image += rng.normal(0, 6, image.shape)
     return np.clip(image, 0, 255).astype(np.uint8)
 
@@ -39,13 +40,17 @@ def two_regions(seed, height=90, width=120):
     background, foreground = np.array([40, 60, 200]), np.array([230, 150, 30])
     image = np.zeros((height, width, 3)) + background
     mask = np.full((height, width), 2, np.uint8)
-    rows, cols = draw.disk((height / 2 + rng.uniform(-6, 6), width / 2 + rng.uniform(-8, 8)),
-                           height / 3.2, shape=(height, width))
+    rows, cols = draw.disk(
+        (height / 2 + rng.uniform(-6, 6), width / 2 + rng.uniform(-8, 8)),
+        height / 3.2,
+        shape=(height, width),
+    )
     image[rows, cols] = foreground
     mask[rows, cols] = 1
     inside = mask == 1
     band = ndimage.binary_dilation(inside, iterations=2) & ~ndimage.binary_erosion(
-        inside, iterations=2)
+        inside, iterations=2
+    )
     mask[band] = 3
     image += rng.normal(0, 20, image.shape)
     return np.clip(image, 0, 255).astype(np.uint8), mask
@@ -75,8 +80,9 @@ def run(tmp_path, *args):
 @pytest.mark.parametrize("method", ["felzenszwalb", "slic"])
 def test_region_adjacency_graph(method):
     image = quadrants()
-    segments = oversegment(image, method, **({"min_size": 10} if method == "felzenszwalb"
-                                             else {"n_segments": 30}))
+    segments = oversegment(
+        image, method, **({"min_size": 10} if method == "felzenszwalb" else {"n_segments": 30})
+    )
     graph = region_adjacency_graph(image, segments)
     n = int(segments.max()) + 1
     assert graph.x.shape == (n, 6) and graph.a.shape == (n, n) and graph.pos.shape == (n, 2)
@@ -102,8 +108,19 @@ def test_one_picture_writes_labels_and_figure(tmp_path, pool, overseg):
 
     path = tmp_path / "quadrants.png"
     io.imsave(path, quadrants())
-    out, summary = run(tmp_path, "--image", str(path), "--k", "3", "--pool", pool,
-                       "--overseg", overseg, "--epochs", "3")
+    out, summary = run(
+        tmp_path,
+        "--image",
+        str(path),
+        "--k",
+        "3",
+        "--pool",
+        pool,
+        "--overseg",
+        overseg,
+        "--epochs",
+        "3",
+    )
     labels = np.load(out / "labels.npy")
     assert labels.shape == (48, 64) and np.issubdtype(labels.dtype, np.integer)
     assert labels.min() >= 0 and labels.max() < 3
@@ -125,8 +142,19 @@ def test_gtv_step_and_saved_model(tmp_path):
     import tf_keras as keras
 
     path = tmp_path / "segment.keras"
-    out, summary = run(tmp_path, "--pool", "tvgnn", "--epochs", "2", "--max-side", "64",
-                       "--gtv-step", "0.8", "--save-model", str(path))
+    out, summary = run(
+        tmp_path,
+        "--pool",
+        "tvgnn",
+        "--epochs",
+        "2",
+        "--max-side",
+        "64",
+        "--gtv-step",
+        "0.8",
+        "--save-model",
+        str(path),
+    )
     assert summary["gtv_step"] == 0.8
     model = keras.models.load_model(path)  # no custom_objects
     assert model.output_shape == (None, 4)
@@ -135,8 +163,17 @@ def test_gtv_step_and_saved_model(tmp_path):
 def test_tensorboard_logs(tmp_path):
     pytest.importorskip("tensorboard")
     logs = tmp_path / "logs"
-    run(tmp_path, "--pool", "tvgnn", "--epochs", "2", "--max-side", "64",
-        "--tensorboard", str(logs))
+    run(
+        tmp_path,
+        "--pool",
+        "tvgnn",
+        "--epochs",
+        "2",
+        "--max-side",
+        "64",
+        "--tensorboard",
+        str(logs),
+    )
     assert list(logs.rglob("events.out.tfevents.*"))
 
 
@@ -169,8 +206,17 @@ def test_ncut_gives_k_segments_of_two_cliques():
 
 def test_folder_mode_scores_every_method(tmp_path):
     images, masks = picture_folders(tmp_path, n=2)
-    out, summary = run(tmp_path, "--image-dir", str(images), "--mask-dir", str(masks),
-                       "--ignore-label", "3", "--epochs", "40")
+    out, summary = run(
+        tmp_path,
+        "--image-dir",
+        str(images),
+        "--mask-dir",
+        str(masks),
+        "--ignore-label",
+        "3",
+        "--epochs",
+        "40",
+    )
     saved = json.loads((out / "results.json").read_text())
     assert saved["n_images"] == 2 and saved["ignore_label"] == 3
     assert saved["command"].startswith("spektral-tv segment --image-dir")
@@ -190,8 +236,16 @@ def test_folder_mode_scores_every_method(tmp_path):
 
 def test_folder_mode_resume_limit_k_and_methods(tmp_path):
     images, masks = picture_folders(tmp_path, n=2)
-    common = ("--image-dir", str(images), "--mask-dir", str(masks), "--methods", "ncut",
-              "--k", "3")
+    common = (
+        "--image-dir",
+        str(images),
+        "--mask-dir",
+        str(masks),
+        "--methods",
+        "ncut",
+        "--k",
+        "3",
+    )
     out, first = run(tmp_path, *common, "--limit", "1")
     assert first["n_images"] == 1 and first["images"][0]["k"] == 3
     assert list(first["methods"]) == ["ncut"]
@@ -206,8 +260,20 @@ def test_tfds_mode_offline_with_mock_data(tmp_path):
     import tensorflow_datasets as tfds
 
     with tfds.testing.mock_data(num_examples=2):
-        out, summary = run(tmp_path, "--tfds", "oxford_iiit_pet", "--limit", "2",
-                           "--epochs", "2", "--max-side", "64", "--methods", "mincut", "ncut")
+        out, summary = run(
+            tmp_path,
+            "--tfds",
+            "oxford_iiit_pet",
+            "--limit",
+            "2",
+            "--epochs",
+            "2",
+            "--max-side",
+            "64",
+            "--methods",
+            "mincut",
+            "ncut",
+        )
     assert summary["tfds"] == "oxford_iiit_pet" and summary["ignore_label"] == 3
     assert summary["n_images"] == 2 and summary["k"] == 2
     for record in summary["images"]:
@@ -225,15 +291,24 @@ def test_tfds_mode_reads_trimaps(tmp_path):
 
     def as_dataset(self, *args, **kwargs):
         return tf.data.Dataset.from_generator(
-            lambda: ({"image": image, "segmentation_mask": mask[..., None],
-                      "file_name": f"pet{i}.jpg".encode(), "label": 0, "species": 0}
-                     for i, (image, mask) in enumerate(pictures)),
+            lambda: (
+                {
+                    "image": image,
+                    "segmentation_mask": mask[..., None],
+                    "file_name": f"pet{i}.jpg".encode(),
+                    "label": 0,
+                    "species": 0,
+                }
+                for i, (image, mask) in enumerate(pictures)
+            ),
             output_signature={
                 "image": tf.TensorSpec((None, None, 3), tf.uint8),
                 "segmentation_mask": tf.TensorSpec((None, None, 1), tf.uint8),
                 "file_name": tf.TensorSpec((), tf.string),
                 "label": tf.TensorSpec((), tf.int64),
-                "species": tf.TensorSpec((), tf.int64)})
+                "species": tf.TensorSpec((), tf.int64),
+            },
+        )
 
     with tfds.testing.mock_data(as_dataset_fn=as_dataset):
         _, summary = run(tmp_path, "--tfds", "oxford_iiit_pet", "--methods", "ncut")
@@ -256,19 +331,28 @@ def _mistakes(tmp_path):
         (["--image", str(tmp_path)], "is not a file"),
         (["--image", str(tmp_path / "not_an_image.jpeg")], "not a picture that can be read"),
         (["--image-dir", str(tmp_path)], "--image-dir and --mask-dir go together"),
-        (["--image-dir", str(tmp_path / "nosuch"), "--mask-dir", str(tmp_path)],
-         "--image-dir: no such folder"),
-        (["--image-dir", str(tmp_path / "empty"), "--mask-dir", str(tmp_path / "empty")],
-         "no picture with the same file stem"),
-        (["--image", str(tmp_path / "not_an_image.jpeg"), "--tfds", "oxford_iiit_pet"],
-         "choose one of"),
+        (
+            ["--image-dir", str(tmp_path / "nosuch"), "--mask-dir", str(tmp_path)],
+            "--image-dir: no such folder",
+        ),
+        (
+            ["--image-dir", str(tmp_path / "empty"), "--mask-dir", str(tmp_path / "empty")],
+            "no picture with the same file stem",
+        ),
+        (
+            ["--image", str(tmp_path / "not_an_image.jpeg"), "--tfds", "oxford_iiit_pet"],
+            "choose one of",
+        ),
         (["--tfds", "voc"], "invalid choice"),
         (["--tfds", "oxford_iiit_pet", "--save-model", "m.keras"], "--save-model applies to one"),
         (["--save-model", "m.h5"], "--save-model must end in .keras"),
         (["--gtv-step", "0"], "--gtv-step must be > 0"),
         (["--limit", "0", "--tfds", "oxford_iiit_pet"], "--limit must be >= 1"),
-    ] + ([] if importlib.util.find_spec("tensorboard") else [
-        (["--tensorboard", str(tmp_path / "logs")], "--tensorboard needs the tensorboard")])
+    ] + (
+        []
+        if importlib.util.find_spec("tensorboard")
+        else [(["--tensorboard", str(tmp_path / "logs")], "--tensorboard needs the tensorboard")]
+    )
 
 
 def test_user_mistakes_exit_2_with_one_line_and_no_folder(tmp_path):
@@ -280,8 +364,16 @@ def test_unreadable_mask_is_a_usage_error_naming_the_file(tmp_path):
     images, masks = picture_folders(tmp_path, n=1)
     (masks / "pic0.png").write_bytes(b"\x89PNG not really")
     with pytest.raises(SystemExit) as stop:
-        segmentation.main(["--image-dir", str(images), "--mask-dir", str(masks),
-                           "--out", str(tmp_path / "never")])
+        segmentation.main(
+            [
+                "--image-dir",
+                str(images),
+                "--mask-dir",
+                str(masks),
+                "--out",
+                str(tmp_path / "never"),
+            ]
+        )
     assert stop.value.code == 2 and not (tmp_path / "never").exists()
 
 
@@ -300,8 +392,17 @@ def test_too_few_regions_for_k_is_a_usage_error_and_leaves_no_folder(tmp_path, c
 def test_tfds_without_network_says_what_to_do(tmp_path, monkeypatch):
     monkeypatch.setenv("SPEKTRAL_TV_OFFLINE", "1")
     with pytest.raises(SystemExit) as stop:
-        segmentation.main(["--tfds", "oxford_iiit_pet", "--data-dir", str(tmp_path / "tfds"),
-                           "--out", str(tmp_path / "never"), "--quiet"])
+        segmentation.main(
+            [
+                "--tfds",
+                "oxford_iiit_pet",
+                "--data-dir",
+                str(tmp_path / "tfds"),
+                "--out",
+                str(tmp_path / "never"),
+                "--quiet",
+            ]
+        )
     assert "cannot load the TFDS dataset 'oxford_iiit_pet'" in str(stop.value.code)
     assert "--image-dir" in str(stop.value.code)
     assert not (tmp_path / "never").exists()

@@ -1,4 +1,5 @@
 """spektral_tv.training: model inputs and callbacks shared by scripts and notebooks."""
+
 import numpy as np
 import pytest
 import scipy.sparse as sp
@@ -36,8 +37,9 @@ def test_clustering_inputs_adjacency_per_model():
     (_, a_tvgnn), _ = clustering_inputs("tvgnn", x, a)
     np.testing.assert_allclose(tf.sparse.to_dense(a_tvgnn).numpy(), a.toarray())
     (_, a_mincut), _ = clustering_inputs("mincut", x, a)
-    np.testing.assert_allclose(tf.sparse.to_dense(a_mincut).numpy(),
-                               GCSConv.preprocess(a).toarray(), rtol=1e-6)
+    np.testing.assert_allclose(
+        tf.sparse.to_dense(a_mincut).numpy(), GCSConv.preprocess(a).toarray(), rtol=1e-6
+    )
     with pytest.raises(ValueError, match="model_name"):
         clustering_inputs("diffpool", x, a)
 
@@ -67,7 +69,8 @@ def test_keep_lowest_loss_restores_best_epoch():
     # One step an epoch: the weights kept are those one update after the
     # lowest loss, whose loss is the next epoch's logged loss.
     assert float(model.evaluate(x, y, verbose=0)) == pytest.approx(
-        losses[keep.best_epoch + 1], rel=1e-6)
+        losses[keep.best_epoch + 1], rel=1e-6
+    )
 
 
 def test_epoch_timer_median_leaves_out_the_tracing_epoch():
@@ -85,15 +88,17 @@ def test_train_clustering_finds_sbm_communities_and_repeats(model_name):
     g = datasets.sbm([20, 20, 20], p_in=0.5, p_out=0.01, seed=3)
     inputs, sparse_x = clustering_inputs(model_name, g.x, g.a)
     epochs = 60 if model_name == "tvgnn" else 300
-    model, history, epoch_ms = train_clustering(model_name, inputs, 3, sparse_features=sparse_x,
-                                                epochs=epochs, seed=1, mp_channels=32)
+    model, history, epoch_ms = train_clustering(
+        model_name, inputs, 3, sparse_features=sparse_x, epochs=epochs, seed=1, mp_channels=32
+    )
     s = model(inputs, training=False).numpy()
     assert s.shape == (60, 3) and np.allclose(s.sum(axis=1), 1, atol=1e-5)
     assert len(history["loss"]) == epochs and epoch_ms > 0
     assert metrics.nmi(g.y, s.argmax(axis=1)) > 0.9
     # Same seed, same run; the weights kept are those of the lowest loss.
-    again, history_again, _ = train_clustering(model_name, inputs, 3, sparse_features=sparse_x,
-                                               epochs=epochs, seed=1, mp_channels=32)
+    again, history_again, _ = train_clustering(
+        model_name, inputs, 3, sparse_features=sparse_x, epochs=epochs, seed=1, mp_channels=32
+    )
     np.testing.assert_allclose(again(inputs, training=False).numpy(), s, atol=1e-5)
     np.testing.assert_allclose(history_again["loss"], history["loss"], rtol=1e-5)
 
@@ -105,9 +110,16 @@ def test_train_clustering_keeps_lowest_loss_or_last():
     kept = {}
     for keep in (True, False):
         # A learning rate this large makes the loss jump back up (epoch 3).
-        model, history, _ = train_clustering("tvgnn", inputs, 2, epochs=4, seed=0,
-                                             keep_lowest_loss=keep, learning_rate=0.5,
-                                             mp_channels=16)
+        model, history, _ = train_clustering(
+            "tvgnn",
+            inputs,
+            2,
+            epochs=4,
+            seed=0,
+            keep_lowest_loss=keep,
+            learning_rate=0.5,
+            mp_channels=16,
+        )
         losses = history["loss"]
         kept[keep] = model.evaluate(data, verbose=0)[0]
     best = int(np.argmin(losses))

@@ -13,6 +13,7 @@ files of numbers), ``_graph`` (adjacency clean-up, dtype, labels, features),
 ``_base`` (the base dataset classes); one module per dataset family, plus
 ``synthetic``, ``features`` and ``images``.
 """
+
 from ._base import DatasetNotFoundError
 from ._paths import cache_folder, data_roots
 from ._readers import DatasetFileError

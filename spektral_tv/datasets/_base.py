@@ -7,6 +7,7 @@ every folder searched, what each one lacked, and every URL tried. A file that
 is found but cannot be read raises :class:`DatasetFileError` naming the file
 and saying what to do.
 """
+
 import os.path as osp
 
 import numpy as np
@@ -93,8 +94,10 @@ class LocalDataset(Dataset):
         """What to do about the unreadable file ``path``: the sentence of a
         :class:`DatasetFileError`."""
         url = self._urls(osp.basename(path))[0]
-        return (f"Delete it to download it again (from {url}), or replace it with a "
-                "complete copy from there.")
+        return (
+            f"Delete it to download it again (from {url}), or replace it with a "
+            "complete copy from there."
+        )
 
     # -- resolution ---------------------------------------------------------
     @property
@@ -139,8 +142,9 @@ class LocalDataset(Dataset):
         folder = self.download_folder
         all_attempts = []
         for filename in missing_files(folder, self._required()):
-            ok, attempts = _download.download_first(self._urls(filename),
-                                                    osp.join(folder, filename))
+            ok, attempts = _download.download_first(
+                self._urls(filename), osp.join(folder, filename)
+            )
             all_attempts.extend(attempts)
             if not ok:
                 return False, all_attempts
@@ -149,17 +153,24 @@ class LocalDataset(Dataset):
     def _download_or_fail(self, searched):
         name = self._display_name()
         files = ", ".join(self._required())
-        head = (f"{self.__class__.__name__} {name!r}: the files ({files}) are "
-                f"not in any of the folders searched:\n{describe_search(searched)}\n")
-        hint = (f"Put the files in one of these folders (set {ENV_DATA} to a "
-                "folder laid out like Spektral's dataset folder, e.g. "
-                f"$SPEKTRAL_TV_DATA/{self._relative()}/), or allow the download.")
+        head = (
+            f"{self.__class__.__name__} {name!r}: the files ({files}) are "
+            f"not in any of the folders searched:\n{describe_search(searched)}\n"
+        )
+        hint = (
+            f"Put the files in one of these folders (set {ENV_DATA} to a "
+            "folder laid out like Spektral's dataset folder, e.g. "
+            f"$SPEKTRAL_TV_DATA/{self._relative()}/), or allow the download."
+        )
         if not downloads_allowed(self.allow_download):
             urls = sorted({u for f in self._required() for u in self._urls(f)})
             raise DatasetNotFoundError(
                 head + "Downloads are disabled (allow_download=False or "
                 f"${ENV_OFFLINE}=1); the files come from:\n"
-                + "\n".join(f"  - {u}" for u in urls) + "\n" + hint)
+                + "\n".join(f"  - {u}" for u in urls)
+                + "\n"
+                + hint
+            )
         try:
             ok, attempts = self._download_files()
         except OSError as e:  # e.g. the download folder is not writable
@@ -169,4 +180,5 @@ class LocalDataset(Dataset):
         tried = "\n".join(f"  - {u}: {e}" for u, e in attempts if e)
         raise DatasetNotFoundError(
             head + f"The download into {self.download_folder} failed "
-            "(no network?). URLs tried:\n" + tried + "\n" + hint)
+            "(no network?). URLs tried:\n" + tried + "\n" + hint
+        )

@@ -17,6 +17,7 @@ measured here not to fit, so these ~60 lines stay:
   destination folder, another dataset's files included;
 - a garbage ``.zip`` with ``extract=True`` is silently not extracted.
 """
+
 import os
 import os.path as osp
 import shutil

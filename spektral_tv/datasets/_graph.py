@@ -1,6 +1,7 @@
 """Graph clean-up and the conversions every dataset class shares: the float
 dtype argument, one-hot labels, row-normalized features, a single graph with
 dense or sparse features."""
+
 import numpy as np
 import scipy.sparse as sp
 from spektral.data import Graph

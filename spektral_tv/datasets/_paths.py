@@ -10,6 +10,7 @@ extracted.
    folder (never into ``$SPEKTRAL_TV_DATA``). ``allow_download=False`` or
    ``SPEKTRAL_TV_OFFLINE=1`` forbid it.
 """
+
 import os
 import os.path as osp
 
@@ -81,7 +82,9 @@ def describe_search(searched):
     """Lines for an error message, one per ``(what, folder, missing)``."""
     lines = []
     for what, folder, missing in searched:
-        state = "folder does not exist" if not osp.isdir(folder) else "missing " + ", ".join(missing)
+        state = (
+            "folder does not exist" if not osp.isdir(folder) else "missing " + ", ".join(missing)
+        )
         lines.append(f"  - {what}: {folder} ({state})")
     return "\n".join(lines)
 

@@ -3,6 +3,7 @@
 decoded raises :class:`DatasetFileError` naming it, never a bare
 ``BadZipFile`` / ``UnpicklingError`` / ``ValueError``.
 """
+
 import contextlib
 import io
 import os
@@ -44,15 +45,16 @@ def decoding(path, kind):
     problems of the file's content."""
     try:
         yield
-    except (DatasetFileError, MemoryError, FileNotFoundError, PermissionError,
-            IsADirectoryError):
+    except (DatasetFileError, MemoryError, FileNotFoundError, PermissionError, IsADirectoryError):
         raise
     except Exception as e:  # noqa: BLE001 - whatever a broken file makes a decoder raise
         if _file_size(path) == 0:
             problem = f"the file is empty (0 bytes), not {kind}"
         else:
-            problem = (f"cannot be read as {kind} ({type(e).__name__}: {e}); the file is "
-                       "truncated, corrupted or not the dataset's file")
+            problem = (
+                f"cannot be read as {kind} ({type(e).__name__}: {e}); the file is "
+                "truncated, corrupted or not the dataset's file"
+            )
         raise DatasetFileError(path, problem) from e
 
 
@@ -101,15 +103,18 @@ def read_numbers(path, dtype=np.int64, columns=None):
                 # Report the parser the file was written for.
                 error = comma_error if _first_line_has_comma(path) else space_error
                 raise DatasetFileError(
-                    path, f"malformed number file ({error}); the file is truncated, "
-                    "corrupted or not the dataset's file") from error
+                    path,
+                    f"malformed number file ({error}); the file is truncated, "
+                    "corrupted or not the dataset's file",
+                ) from error
     if values.size == 0:
         raise DatasetFileError(path, "the file is empty: no numbers in it")
     if columns is None:
         return values.reshape(-1)
     if columns != "auto" and values.shape[1] != columns:
         raise DatasetFileError(
-            path, f"malformed number file: {values.shape[1]} columns, expected {columns}")
+            path, f"malformed number file: {values.shape[1]} columns, expected {columns}"
+        )
     return values
 
 
@@ -122,9 +127,20 @@ def _first_line_has_comma(path):
 # Pickles and npz archives
 # ----------------------------------------------------------------------------
 _SPARSE_CLASSES = {
-    "csr_matrix", "csc_matrix", "coo_matrix", "lil_matrix", "dok_matrix",
-    "bsr_matrix", "dia_matrix", "csr_array", "csc_array", "coo_array",
-    "lil_array", "dok_array", "bsr_array", "dia_array",
+    "csr_matrix",
+    "csc_matrix",
+    "coo_matrix",
+    "lil_matrix",
+    "dok_matrix",
+    "bsr_matrix",
+    "dia_matrix",
+    "csr_array",
+    "csc_array",
+    "coo_array",
+    "lil_array",
+    "dok_array",
+    "bsr_array",
+    "dia_array",
 }
 
 
@@ -135,9 +151,25 @@ class RestrictedUnpickler(pickle.Unpickler):
     the modules of old pickles (``scipy.sparse.csr``, ``numpy.core``) to
     their current homes, without the deprecation warnings."""
 
-    _BUILTINS = frozenset({
-        "list", "dict", "set", "frozenset", "tuple", "object", "int", "float",
-        "complex", "bool", "str", "bytes", "bytearray", "slice", "range"})
+    _BUILTINS = frozenset(
+        {
+            "list",
+            "dict",
+            "set",
+            "frozenset",
+            "tuple",
+            "object",
+            "int",
+            "float",
+            "complex",
+            "bool",
+            "str",
+            "bytes",
+            "bytearray",
+            "slice",
+            "range",
+        }
+    )
 
     def find_class(self, module, name):
         import builtins
@@ -155,17 +187,21 @@ class RestrictedUnpickler(pickle.Unpickler):
             return codecs.encode
         if module == "numpy" and name in ("ndarray", "dtype"):
             return getattr(np, name)
-        if module in ("numpy.core.multiarray", "numpy._core.multiarray") and \
-                name in ("_reconstruct", "scalar"):
+        if module in ("numpy.core.multiarray", "numpy._core.multiarray") and name in (
+            "_reconstruct",
+            "scalar",
+        ):
             return getattr(_numpy_core("multiarray"), name)
         if module in ("numpy.core.numeric", "numpy._core.numeric") and name == "_frombuffer":
             return _numpy_core("numeric")._frombuffer
-        if (module == "scipy.sparse" or module.startswith("scipy.sparse.")) \
-                and name in _SPARSE_CLASSES:
+        if (
+            module == "scipy.sparse" or module.startswith("scipy.sparse.")
+        ) and name in _SPARSE_CLASSES:
             return getattr(sp, name)
         raise pickle.UnpicklingError(
             f"refusing to unpickle {module}.{name}: not a container, NumPy "
-            "array or SciPy sparse matrix")
+            "array or SciPy sparse matrix"
+        )
 
 
 def _numpy_core(module):
@@ -215,8 +251,11 @@ def load_npz_keys(path, keys):
         for key in keys:
             member = key + ".npy"
             if member not in names:
-                raise DatasetFileError(path, f"has no array {key!r} (it has "
-                                       f"{sorted(n[:-4] for n in names)}): not the dataset's file")
+                raise DatasetFileError(
+                    path,
+                    f"has no array {key!r} (it has "
+                    f"{sorted(n[:-4] for n in names)}): not the dataset's file",
+                )
             with zf.open(member) as f:
                 version = npformat.read_magic(f)
                 if version == (1, 0):

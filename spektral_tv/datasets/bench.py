@@ -11,6 +11,7 @@ and ``hard_small`` (300 graphs, 40-80 nodes). Each is one file
 feature arrays; they are unpickled by a restricted unpickler that accepts
 only arrays and sparse matrices).
 """
+
 import os.path as osp
 
 import numpy as np
@@ -21,8 +22,10 @@ from ._base import GraphLabelsMixin, LocalDataset
 from ._graph import clean_adjacency, float_dtype
 from ._readers import DatasetFileError, decoding, load_npz_keys
 
-BENCH_URL = ("https://github.com/FilippoMB/Benchmark_dataset_for_graph_classification/"
-             "raw/master/datasets/{}.npz")
+BENCH_URL = (
+    "https://github.com/FilippoMB/Benchmark_dataset_for_graph_classification/"
+    "raw/master/datasets/{}.npz"
+)
 SPLITS = (("train", "tr"), ("val", "val"), ("test", "te"))
 _ALIASES = {"small_easy": "easy_small", "small_hard": "hard_small"}
 
@@ -50,8 +53,10 @@ class Bench(GraphLabelsMixin, LocalDataset):
         name = str(name).lower().replace("-", "_")
         name = _ALIASES.get(name, name)
         if name not in self.available_datasets():
-            raise ValueError(f"unknown Bench dataset {name!r}; available: "
-                             f"{', '.join(self.available_datasets())}")
+            raise ValueError(
+                f"unknown Bench dataset {name!r}; available: "
+                f"{', '.join(self.available_datasets())}"
+            )
         self.name = name
         self.dtype = float_dtype(dtype)
         self.splits = None
@@ -79,18 +84,23 @@ class Bench(GraphLabelsMixin, LocalDataset):
             adj, feat = f[f"{prefix}_adj"], f[f"{prefix}_feat"]
             cls = np.asarray(f[f"{prefix}_class"])
             if cls.ndim != 2:
-                raise DatasetFileError(path, f"expected one-hot classes in {prefix}_class, "
-                                       f"got shape {cls.shape}")
+                raise DatasetFileError(
+                    path, f"expected one-hot classes in {prefix}_class, got shape {cls.shape}"
+                )
             if not len(adj) == len(feat) == len(cls):
-                raise DatasetFileError(path, f"{prefix}_adj, {prefix}_feat and "
-                                       f"{prefix}_class differ in length")
+                raise DatasetFileError(
+                    path, f"{prefix}_adj, {prefix}_feat and {prefix}_class differ in length"
+                )
             with decoding(path, "a Bench file (adjacency matrices and feature arrays)"):
                 for a, x, y in zip(adj, feat, cls):
                     a = clean_adjacency(sp.csr_matrix(a), self.dtype)
                     x = np.asarray(x, dtype=self.dtype)
                     if x.shape[0] != a.shape[0]:
-                        raise DatasetFileError(path, f"in {prefix}_feat and {prefix}_adj, "
-                                               "x and a disagree on the number of nodes")
+                        raise DatasetFileError(
+                            path,
+                            f"in {prefix}_feat and {prefix}_adj, "
+                            "x and a disagree on the number of nodes",
+                        )
                     graphs.append(Graph(x=x, a=a, y=y.astype(self.dtype)))
             self.splits[split] = np.arange(start, start + len(cls))
             start += len(cls)

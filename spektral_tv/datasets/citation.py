@@ -6,6 +6,7 @@ Spektral's ``<DATASET_FOLDER>/Citation/<name>/``, downloaded there only when
 missing everywhere. Used by both papers' clustering experiments (MinCutPool
 §5.1 Table 1 / App. C.1 Table 4; TVGNN §4.1 Table 1, App. B.2).
 """
+
 import os.path as osp
 
 import numpy as np
@@ -58,12 +59,21 @@ class Citation(NodeLabelsMixin, LocalDataset):
 
     family = "Citation"
 
-    def __init__(self, name, sparse_features=False, normalize_x=False,
-                 dtype=np.float32, allow_download=True, **kwargs):
+    def __init__(
+        self,
+        name,
+        sparse_features=False,
+        normalize_x=False,
+        dtype=np.float32,
+        allow_download=True,
+        **kwargs,
+    ):
         name = str(name).lower()
         if name not in self.available_datasets():
-            raise ValueError(f"unknown citation dataset {name!r}; available: "
-                             f"{', '.join(self.available_datasets())}")
+            raise ValueError(
+                f"unknown citation dataset {name!r}; available: "
+                f"{', '.join(self.available_datasets())}"
+            )
         self.name = name
         self.sparse_features = bool(sparse_features)
         self.normalize_x = bool(normalize_x)
@@ -99,25 +109,33 @@ class Citation(NodeLabelsMixin, LocalDataset):
         n_train = self._content("y", objs, np.asarray).shape[0]
         graph = objs["graph"]
         if not isinstance(graph, dict):
-            raise DatasetFileError(self._file("graph"), "holds a "
-                                   f"{type(graph).__name__}, not the dict of neighbour lists "
-                                   "of a Planetoid graph file")
+            raise DatasetFileError(
+                self._file("graph"),
+                "holds a "
+                f"{type(graph).__name__}, not the dict of neighbour lists "
+                "of a Planetoid graph file",
+            )
 
         n_all = allx.shape[0]
         if tx.shape[0] != test_index.size or ty.shape[0] != test_index.size:
             raise DatasetFileError(
-                self._file("test.index"), f"{test_index.size} test indices, but tx has "
+                self._file("test.index"),
+                f"{test_index.size} test indices, but tx has "
                 f"{tx.shape[0]} rows and ty {ty.shape[0]}: one of the three files is "
-                "truncated or from another dataset")
+                "truncated or from another dataset",
+            )
         if test_index.min() < n_all:
-            raise DatasetFileError(self._file("test.index"),
-                                   f"test indices overlap the {n_all} rows of allx")
+            raise DatasetFileError(
+                self._file("test.index"), f"test indices overlap the {n_all} rows of allx"
+            )
         if np.unique(test_index).size != test_index.size:
             raise DatasetFileError(self._file("test.index"), "repeated test indices")
         neighbours = [np.asarray(v, dtype=np.int64).reshape(-1) for v in graph.values()]
         keys = np.fromiter(graph.keys(), dtype=np.int64, count=len(graph))
-        max_id = max([n_all - 1, int(test_index.max()), int(keys.max(initial=-1))]
-                     + [int(v.max()) for v in neighbours if v.size])
+        max_id = max(
+            [n_all - 1, int(test_index.max()), int(keys.max(initial=-1))]
+            + [int(v.max()) for v in neighbours if v.size]
+        )
         n_nodes = max_id + 1
 
         # Node features and labels: row i of tx / ty belongs to node
@@ -137,8 +155,7 @@ class Citation(NodeLabelsMixin, LocalDataset):
 
         rows = np.repeat(keys, [v.size for v in neighbours])
         cols = np.concatenate(neighbours) if neighbours else np.zeros(0, np.int64)
-        a = sp.coo_matrix((np.ones(rows.size, self.dtype), (rows, cols)),
-                          shape=(n_nodes, n_nodes))
+        a = sp.coo_matrix((np.ones(rows.size, self.dtype), (rows, cols)), shape=(n_nodes, n_nodes))
         a = clean_adjacency(a, self.dtype)
 
         self.mask_tr = _mask(np.arange(n_train), n_nodes)
@@ -156,8 +173,10 @@ class Citation(NodeLabelsMixin, LocalDataset):
         else:
             error = ""
         if value is None or value.ndim != 2:
-            raise DatasetFileError(self._file(suffix), "does not hold a 2-D matrix"
-                                   f"{error}: not a Planetoid {suffix!r} file")
+            raise DatasetFileError(
+                self._file(suffix),
+                f"does not hold a 2-D matrix{error}: not a Planetoid {suffix!r} file",
+            )
         return value
 
     # -- conveniences -------------------------------------------------------------

@@ -6,6 +6,7 @@ App. B.2).
 The file ``dblp.npz`` (keys ``adj_data/adj_indices/adj_indptr/adj_shape``,
 ``attr_*``, ``labels``) lives in ``<root>/Citation/dblp/``.
 """
+
 import os.path as osp
 
 import numpy as np
@@ -19,8 +20,17 @@ DBLP_URLS = (
     "https://github.com/abojchevski/graph2gauss/raw/master/data/dblp.npz",
     "https://raw.githubusercontent.com/EdisonLeeeee/GraphData/master/datasets/dblp.npz",
 )
-_KEYS = ("adj_data", "adj_indices", "adj_indptr", "adj_shape",
-         "attr_data", "attr_indices", "attr_indptr", "attr_shape", "labels")
+_KEYS = (
+    "adj_data",
+    "adj_indices",
+    "adj_indptr",
+    "adj_shape",
+    "attr_data",
+    "attr_indices",
+    "attr_indptr",
+    "attr_shape",
+    "labels",
+)
 
 
 class DBLP(NodeLabelsMixin, LocalDataset):
@@ -42,8 +52,15 @@ class DBLP(NodeLabelsMixin, LocalDataset):
 
     family = "Citation"
 
-    def __init__(self, sparse_features=False, binarize=True, normalize_x=False,
-                 dtype=np.float32, allow_download=True, **kwargs):
+    def __init__(
+        self,
+        sparse_features=False,
+        binarize=True,
+        normalize_x=False,
+        dtype=np.float32,
+        allow_download=True,
+        **kwargs,
+    ):
         self.name = "dblp"
         self.sparse_features = bool(sparse_features)
         self.binarize = bool(binarize)
@@ -66,14 +83,21 @@ class DBLP(NodeLabelsMixin, LocalDataset):
         # Arrays of the wrong length or shape (another file saved as dblp.npz)
         # make scipy raise: name the file.
         with decoding(path, "the graph2gauss DBLP file (CSR arrays of adj and attr)"):
-            a = sp.csr_matrix((f["adj_data"], f["adj_indices"], f["adj_indptr"]),
-                              shape=tuple(int(s) for s in f["adj_shape"]))
-            x = sp.csr_matrix((f["attr_data"], f["attr_indices"], f["attr_indptr"]),
-                              shape=tuple(int(s) for s in f["attr_shape"]))
+            a = sp.csr_matrix(
+                (f["adj_data"], f["adj_indices"], f["adj_indptr"]),
+                shape=tuple(int(s) for s in f["adj_shape"]),
+            )
+            x = sp.csr_matrix(
+                (f["attr_data"], f["attr_indices"], f["attr_indptr"]),
+                shape=tuple(int(s) for s in f["attr_shape"]),
+            )
         if not a.shape[0] == a.shape[1] == x.shape[0] == np.size(f["labels"]):
-            raise DatasetFileError(path, f"adjacency {a.shape}, features {x.shape} and "
-                                   f"{np.size(f['labels'])} labels disagree on the number "
-                                   "of nodes")
+            raise DatasetFileError(
+                path,
+                f"adjacency {a.shape}, features {x.shape} and "
+                f"{np.size(f['labels'])} labels disagree on the number "
+                "of nodes",
+            )
         a = clean_adjacency(a, self.dtype)
         x = x.astype(self.dtype)
         x.eliminate_zeros()

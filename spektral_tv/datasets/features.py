@@ -7,6 +7,7 @@ information and the clustering coefficient" as node features
 (:func:`degree_features`). :func:`clustering_coefficient_features` adds the
 coefficient alone.
 """
+
 import copy
 
 import numpy as np
@@ -16,8 +17,13 @@ from ._base import GraphLabelsMixin
 from ._graph import clean_adjacency
 from .synthetic import sbm
 
-__all__ = ["LargeGraphs", "clustering_coefficient", "clustering_coefficient_features",
-           "degree_features", "structural_features"]
+__all__ = [
+    "LargeGraphs",
+    "clustering_coefficient",
+    "clustering_coefficient_features",
+    "degree_features",
+    "structural_features",
+]
 
 
 def _binary_csr(a):
@@ -166,14 +172,26 @@ class LargeGraphs(GraphLabelsMixin, Dataset):
     ``y`` one-hot (2,).
     """
 
-    def __init__(self, n_graphs=64, min_nodes=30, median_nodes=240, max_nodes=6000,
-                 max_fraction=0.1, avg_degree=5.0, n_features=8, seed=0, **kwargs):
+    def __init__(
+        self,
+        n_graphs=64,
+        min_nodes=30,
+        median_nodes=240,
+        max_nodes=6000,
+        max_fraction=0.1,
+        avg_degree=5.0,
+        n_features=8,
+        seed=0,
+        **kwargs,
+    ):
         if int(n_graphs) < 2:
             raise ValueError(f"n_graphs must be >= 2, got {n_graphs}")
         if not 8 <= int(min_nodes) <= int(median_nodes) <= int(max_nodes):
-            raise ValueError(f"need 8 <= min_nodes <= median_nodes <= max_nodes, got "
-                             f"min_nodes={min_nodes}, median_nodes={median_nodes}, "
-                             f"max_nodes={max_nodes}")
+            raise ValueError(
+                f"need 8 <= min_nodes <= median_nodes <= max_nodes, got "
+                f"min_nodes={min_nodes}, median_nodes={median_nodes}, "
+                f"max_nodes={max_nodes}"
+            )
         if not 0.0 <= float(max_fraction) <= 1.0:
             raise ValueError(f"max_fraction must be in [0, 1], got {max_fraction}")
         if not 0 < float(avg_degree) < int(min_nodes) / 4:
@@ -206,8 +224,8 @@ class LargeGraphs(GraphLabelsMixin, Dataset):
             comm[: n % n_comm] += 1
             p_in = 0.9 * self.avg_degree / max(comm.min() - 1, 1)
             p_out = 0.1 * self.avg_degree / (n - comm.min())
-            graph = sbm(comm, p_in, p_out, n_features=self.n_features,
-                        seed=int(rng.integers(2**31)))
-            graphs.append(Graph(x=graph.x, a=graph.a,
-                                y=np.eye(2, dtype=np.float32)[label]))
+            graph = sbm(
+                comm, p_in, p_out, n_features=self.n_features, seed=int(rng.integers(2**31))
+            )
+            graphs.append(Graph(x=graph.x, a=graph.a, y=np.eye(2, dtype=np.float32)[label]))
         return graphs

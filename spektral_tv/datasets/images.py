@@ -8,12 +8,12 @@ by an edge weighted by the similarity of their mean colours
 features are the mean and the total colour of each region, each divided by
 its largest value, as in the authors' script.
 """
+
 import numpy as np
 import scipy.sparse as sp
 from spektral.data import Graph
 
-__all__ = ["OVERSEGMENTATIONS", "default_image", "oversegment",
-           "region_adjacency_graph"]
+__all__ = ["OVERSEGMENTATIONS", "default_image", "oversegment", "region_adjacency_graph"]
 
 #: Over-segmentation methods and their settings (those of the authors'
 #: ``Segmentation.py``).
@@ -53,8 +53,7 @@ def oversegment(image, method="felzenszwalb", **kwargs):
     from skimage import segmentation
 
     if method not in OVERSEGMENTATIONS:
-        raise ValueError(f"method must be one of {sorted(OVERSEGMENTATIONS)}, "
-                         f"got {method!r}")
+        raise ValueError(f"method must be one of {sorted(OVERSEGMENTATIONS)}, got {method!r}")
     settings = {**OVERSEGMENTATIONS[method], **kwargs}
     if method == "felzenszwalb":
         labels = segmentation.felzenszwalb(image, **settings)
@@ -90,8 +89,9 @@ def region_adjacency_graph(image, segments):
     if image.ndim != 3 or image.shape[2] != 3:
         raise ValueError(f"image must be RGB (H, W, 3), got shape {image.shape}")
     if segments.shape != image.shape[:2]:
-        raise ValueError(f"segments must have the image's shape {image.shape[:2]}, "
-                         f"got {segments.shape}")
+        raise ValueError(
+            f"segments must have the image's shape {image.shape[:2]}, got {segments.shape}"
+        )
     n = int(segments.max()) + 1
     if not np.array_equal(np.unique(segments), np.arange(n)):
         raise ValueError("segments must be numbered 0 .. R-1 without gaps")
@@ -101,14 +101,24 @@ def region_adjacency_graph(image, segments):
     for node, attrs in rag.nodes(data=True):
         mean[node] = attrs["mean color"]
         total[node] = attrs["total color"]
-    x = np.concatenate([mean / max(mean.max(), 1e-12),
-                        total / max(total.max(), 1e-12)], axis=1).astype(np.float32)
-    edges = np.array([(u, v, w) for u, v, w in rag.edges(data="weight") if u != v],
-                     dtype=np.float64).reshape(-1, 3)
+    x = np.concatenate(
+        [mean / max(mean.max(), 1e-12), total / max(total.max(), 1e-12)], axis=1
+    ).astype(np.float32)
+    edges = np.array(
+        [(u, v, w) for u, v, w in rag.edges(data="weight") if u != v], dtype=np.float64
+    ).reshape(-1, 3)
     rows, cols = edges[:, 0].astype(np.int64), edges[:, 1].astype(np.int64)
-    a = sp.coo_matrix((np.concatenate([edges[:, 2], edges[:, 2]]),
-                       (np.concatenate([rows, cols]), np.concatenate([cols, rows]))),
-                      shape=(n, n)).tocsr().astype(np.float32)
+    a = (
+        sp.coo_matrix(
+            (
+                np.concatenate([edges[:, 2], edges[:, 2]]),
+                (np.concatenate([rows, cols]), np.concatenate([cols, rows])),
+            ),
+            shape=(n, n),
+        )
+        .tocsr()
+        .astype(np.float32)
+    )
     centroids = np.array([p.centroid for p in regionprops(segments + 1)])
     pos = centroids[:, ::-1].astype(np.float32)  # (row, col) -> (x, y)
     return Graph(x=x, a=a, pos=pos)

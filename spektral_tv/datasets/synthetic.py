@@ -19,6 +19,7 @@ stochastic block models with a vectorized sampler (networkx's
 ``stochastic_block_model`` was measured here 170x slower on the 6000-node
 graphs of :class:`~spektral_tv.datasets.LargeGraphs`: 888 ms against 5 ms).
 """
+
 import networkx as nx
 import numpy as np
 import scipy.sparse as sp
@@ -27,8 +28,7 @@ from spektral.data import Graph
 
 from ._graph import clean_adjacency
 
-__all__ = ["community_graph", "grid2d", "grid_graph", "noisy_sbm", "ring_graph",
-           "sbm"]
+__all__ = ["community_graph", "grid2d", "grid_graph", "noisy_sbm", "ring_graph", "sbm"]
 
 
 # ----------------------------------------------------------------------------
@@ -153,8 +153,7 @@ def sbm(sizes, p_in, p_out, n_features=None, seed=0):
     return Graph(x=x, a=a, y=labels)
 
 
-def noisy_sbm(n_nodes=200, n_communities=3, p_in=0.3, p_out=0.005,
-              noise_std=1.5, seed=0):
+def noisy_sbm(n_nodes=200, n_communities=3, p_in=0.3, p_out=0.005, noise_std=1.5, seed=0):
     """The denoising task of the TVGNN paper (App. C.2, Figs. 20-21).
 
     "A Stochastic-Block Model graph with three communities. The graph has 200
@@ -199,8 +198,15 @@ def noisy_sbm(n_nodes=200, n_communities=3, p_in=0.3, p_out=0.005,
 # ----------------------------------------------------------------------------
 # Geometric graphs
 # ----------------------------------------------------------------------------
-def community_graph(n_nodes=150, n_communities=None, seed=0, min_size=None,
-                    epsilon=None, world_density=None, size_ratio=1.0):
+def community_graph(
+    n_nodes=150,
+    n_communities=None,
+    seed=0,
+    min_size=None,
+    epsilon=None,
+    world_density=None,
+    size_ratio=1.0,
+):
     """The community network of the MinCutPool paper's Fig. 3 (a-c) (§5.1,
     "Clustering on Synthetic Networks"): "a network with 6 communities ...
     The adjacency matrix A is binary and the features X are the 2-D node
@@ -241,8 +247,7 @@ def community_graph(n_nodes=150, n_communities=None, seed=0, min_size=None,
     min_size = int(min_size) if min_size is not None else round(n / (3 * k))
     min_size = max(min_size, 1)
     if min_size * k > n:
-        raise ValueError(f"{k} communities of at least {min_size} nodes do not "
-                         f"fit in {n} nodes")
+        raise ValueError(f"{k} communities of at least {min_size} nodes do not fit in {n} nodes")
     eps = float(epsilon) if epsilon is not None else np.sqrt(2 * np.sqrt(n)) / 2
     density = float(world_density) if world_density is not None else 1.0 / n
     density = _check_probability("world_density", density)
@@ -264,7 +269,7 @@ def community_graph(n_nodes=150, n_communities=None, seed=0, min_size=None,
         # The pairs of the community closer than eps (a KD-tree: no s x s
         # distance matrix). query_pairs keeps d <= eps: the same edges as
         # d < eps except at exact ties, which continuous positions never make.
-        pairs = cKDTree(pos[offsets[c]:offsets[c + 1]]).query_pairs(eps, output_type="ndarray")
+        pairs = cKDTree(pos[offsets[c] : offsets[c + 1]]).query_pairs(eps, output_type="ndarray")
         rows.append(pairs[:, 0] + offsets[c])
         cols.append(pairs[:, 1] + offsets[c])
     t = _sample_pairs(rng, n * (n - 1) // 2, density)

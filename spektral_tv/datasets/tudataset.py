@@ -20,6 +20,7 @@ A data root may instead hold ``TUDataset/NAME.tar.xz`` (``.tar.gz``, ``.tgz``,
 (``$SPEKTRAL_TV_CACHE/TUDataset/``, default ``~/.cache/spektral_tv/TUDataset/``),
 never next to the archive.
 """
+
 import os
 import os.path as osp
 import shutil
@@ -66,8 +67,15 @@ class TUDataset(GraphLabelsMixin, LocalDataset):
 
     family = "TUDataset"
 
-    def __init__(self, name, node_attributes=True, node_labels=True,
-                 dtype=np.float32, allow_download=True, **kwargs):
+    def __init__(
+        self,
+        name,
+        node_attributes=True,
+        node_labels=True,
+        dtype=np.float32,
+        allow_download=True,
+        **kwargs,
+    ):
         name = str(name)
         if not name or "/" in name or "\\" in name or name.startswith("."):
             raise ValueError(f"invalid TU dataset name {name!r}")
@@ -82,8 +90,17 @@ class TUDataset(GraphLabelsMixin, LocalDataset):
     def available_datasets():
         """The TU datasets of the two papers (any other TU name works too, if
         its files are local or downloadable; no web page is consulted)."""
-        return ["PROTEINS", "ENZYMES", "MUTAG", "Mutagenicity", "NCI1", "DD",
-                "IMDB-BINARY", "REDDIT-BINARY", "COLLAB"]
+        return [
+            "PROTEINS",
+            "ENZYMES",
+            "MUTAG",
+            "Mutagenicity",
+            "NCI1",
+            "DD",
+            "IMDB-BINARY",
+            "REDDIT-BINARY",
+            "COLLAB",
+        ]
 
     # -- files ------------------------------------------------------------------
     def _relative(self):
@@ -116,15 +133,16 @@ class TUDataset(GraphLabelsMixin, LocalDataset):
                 try:
                     extract_archive(archive, root)
                 except DatasetFileError as error:
-                    error.remedy = (f"Replace it with a complete copy of {self._urls(None)[0]} "
-                                    "(any of the archive formats), or delete it to let the "
-                                    "dataset be downloaded.")
+                    error.remedy = (
+                        f"Replace it with a complete copy of {self._urls(None)[0]} "
+                        "(any of the archive formats), or delete it to let the "
+                        "dataset be downloaded."
+                    )
                     raise
                 folder = find_file(root, required[0])
                 if folder and not missing_files(folder, required):
                     return folder
-                searched.append((f"{what} archive", archive,
-                                 ["(no complete dataset inside)"]))
+                searched.append((f"{what} archive", archive, ["(no complete dataset inside)"]))
         return None
 
     def _download_files(self):
@@ -143,10 +161,12 @@ class TUDataset(GraphLabelsMixin, LocalDataset):
             try:
                 extract_archive(zip_path, unpacked)
             except DatasetFileError as error:
-                error.remedy = (f"It was downloaded from {self._urls(None)[0]} and has been "
-                                "deleted; load the dataset again to download it again, or "
-                                "download and unpack it by hand into "
-                                f"{self.download_folder}.")
+                error.remedy = (
+                    f"It was downloaded from {self._urls(None)[0]} and has been "
+                    "deleted; load the dataset again to download it again, or "
+                    "download and unpack it by hand into "
+                    f"{self.download_folder}."
+                )
                 raise
             inner = find_file(unpacked, self._required()[0])
             if inner is None:
@@ -164,11 +184,15 @@ class TUDataset(GraphLabelsMixin, LocalDataset):
     def _remedy(self, path):
         root = self._extraction_root()
         if osp.abspath(path).startswith(root + os.sep):
-            return (f"It was extracted from an archive of a data folder: delete {root} "
-                    "to extract it again, and check the archive.")
-        return (f"Delete the folder {osp.dirname(path)} to download the dataset again "
-                f"(from {self._urls(None)[0]}), or replace the files with complete copies "
-                "from there.")
+            return (
+                f"It was extracted from an archive of a data folder: delete {root} "
+                "to extract it again, and check the archive."
+            )
+        return (
+            f"Delete the folder {osp.dirname(path)} to download the dataset again "
+            f"(from {self._urls(None)[0]}), or replace the files with complete copies "
+            "from there."
+        )
 
     def _file(self, kind):
         return osp.join(self.path, f"{self.name}_{kind}.txt")
@@ -183,20 +207,26 @@ class TUDataset(GraphLabelsMixin, LocalDataset):
             y, _, self.label_values = one_hot(raw)
             y = y.astype(self.dtype)
         elif osp.isfile(self._file("graph_attributes")):
-            y = read_numbers(self._file("graph_attributes"), np.float64,
-                             columns="auto").astype(self.dtype)
+            y = read_numbers(self._file("graph_attributes"), np.float64, columns="auto").astype(
+                self.dtype
+            )
         else:
             raise FileNotFoundError(
                 f"{self.name}: neither {self._file('graph_labels')} nor "
-                f"{self._file('graph_attributes')} exists")
+                f"{self._file('graph_attributes')} exists"
+            )
         n_graphs = y.shape[0]
         indicator = self._file("graph_indicator")
         if graph_of.min() < 0 or graph_of.max() >= n_graphs:
-            raise DatasetFileError(indicator, f"graph ids out of range 1..{n_graphs} (the "
-                                   "number of graph labels)")
+            raise DatasetFileError(
+                indicator, f"graph ids out of range 1..{n_graphs} (the number of graph labels)"
+            )
         if graph_of.max() + 1 < n_graphs:
-            raise DatasetFileError(indicator, f"names {graph_of.max() + 1} graphs, but there "
-                                   f"are {n_graphs} graph labels: one of the files is truncated")
+            raise DatasetFileError(
+                indicator,
+                f"names {graph_of.max() + 1} graphs, but there "
+                f"are {n_graphs} graph labels: one of the files is truncated",
+            )
 
         # Nodes of one graph must be contiguous: reorder them if they are not.
         order = None
@@ -211,8 +241,10 @@ class TUDataset(GraphLabelsMixin, LocalDataset):
         edges = read_numbers(self._file("A"), np.int64, columns=2)
         edges -= 1
         if edges.min() < 0 or edges.max() >= n_total:
-            raise DatasetFileError(self._file("A"), f"node ids out of range 1..{n_total} "
-                                   "(the number of lines of the graph indicator)")
+            raise DatasetFileError(
+                self._file("A"),
+                f"node ids out of range 1..{n_total} (the number of lines of the graph indicator)",
+            )
         index_dtype = np.int32 if n_total < 2**31 - 1 else np.int64
         if order is not None:
             new_id = np.empty(n_total, index_dtype)
@@ -223,15 +255,15 @@ class TUDataset(GraphLabelsMixin, LocalDataset):
         src, dst = edges[:, 0], edges[:, 1]
         del edges
         if np.any(graph_of[src] != graph_of[dst]):
-            raise DatasetFileError(self._file("A"), "an edge joins two graphs of the graph "
-                                   "indicator")
+            raise DatasetFileError(
+                self._file("A"), "an edge joins two graphs of the graph indicator"
+            )
         keep = src != dst
         src, dst = src[keep], dst[keep]
         rows = np.concatenate([src, dst])
         cols = np.concatenate([dst, src])
         del src, dst, keep
-        big = sp.csr_matrix((np.ones(rows.size, np.int8), (rows, cols)),
-                            shape=(n_total, n_total))
+        big = sp.csr_matrix((np.ones(rows.size, np.int8), (rows, cols)), shape=(n_total, n_total))
         del rows, cols
         big.sum_duplicates()
         big.sort_indices()
@@ -255,9 +287,13 @@ class TUDataset(GraphLabelsMixin, LocalDataset):
             start, stop = offsets[g], offsets[g + 1]
             lo, hi = indptr[start], indptr[stop]
             a = sp.csr_matrix(
-                (np.ones(hi - lo, self.dtype), indices[lo:hi] - start,
-                 indptr[start:stop + 1] - lo),
-                shape=(stop - start, stop - start))
+                (
+                    np.ones(hi - lo, self.dtype),
+                    indices[lo:hi] - start,
+                    indptr[start : stop + 1] - lo,
+                ),
+                shape=(stop - start, stop - start),
+            )
             x = None if x_all is None else x_all[start:stop]
             graphs.append(Graph(x=x, a=a, y=y[g]))
         return graphs
@@ -266,12 +302,14 @@ class TUDataset(GraphLabelsMixin, LocalDataset):
         """The rows of a per-node file, one per line of the graph indicator."""
         values = read_numbers(self._file(kind), dtype, columns="auto")
         if values.shape[0] != n_total:
-            raise DatasetFileError(self._file(kind), f"{values.shape[0]} lines, but the graph "
-                                   f"indicator has {n_total}: one of the two is truncated")
+            raise DatasetFileError(
+                self._file(kind),
+                f"{values.shape[0]} lines, but the graph "
+                f"indicator has {n_total}: one of the two is truncated",
+            )
         return values
 
     # -- conveniences -------------------------------------------------------------
     @property
     def n_classes(self):
         return None if self.label_values is None else len(self.label_values)
-

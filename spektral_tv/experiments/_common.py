@@ -5,6 +5,7 @@ memory probe.
 This module imports no TensorFlow: an experiment parses and checks its flags
 before it loads TensorFlow, so `--help` and user mistakes answer at once.
 """
+
 import argparse
 import contextlib
 import json
@@ -44,9 +45,12 @@ def experiment_parser(prog, doc):
 def add_output_flags(parser, default_out):
     """`--out DIR`, `--resume`, `--quiet` (shared by the experiments)."""
     parser.add_argument("--out", default=None, help=f"output folder (default: {default_out})")
-    parser.add_argument("--resume", action="store_true",
-                        help="keep the runs already in OUT/results.json and run only "
-                             "the missing ones (same flags as the stopped command)")
+    parser.add_argument(
+        "--resume",
+        action="store_true",
+        help="keep the runs already in OUT/results.json and run only "
+        "the missing ones (same flags as the stopped command)",
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
 
 
@@ -65,8 +69,7 @@ def check_non_negative(parser, args, *names):
     for name in names:
         value = getattr(args, name)
         if value is not None and not (math.isfinite(value) and value >= 0):
-            parser.fail(f"--{name.replace('_', '-')} must be a finite number >= 0, "
-                        f"got {value}")
+            parser.fail(f"--{name.replace('_', '-')} must be a finite number >= 0, got {value}")
 
 
 def command_line(prog, argv):
@@ -134,11 +137,19 @@ def add_keras_flags(parser, logs, model):
     """`--tensorboard DIR` (Keras's TensorBoard callback, logs in `logs`) and
     `--save-model PATH` (`model`, saved as .keras); check them with
     `check_keras_flags`."""
-    parser.add_argument("--tensorboard", default=None, metavar="DIR",
-                        help=f"TensorBoard logs (losses by name, per epoch) in {logs}")
-    parser.add_argument("--save-model", default=None, metavar="PATH",
-                        help=f"save {model} as a .keras file (loads with "
-                             "tf_keras.models.load_model, no custom_objects)")
+    parser.add_argument(
+        "--tensorboard",
+        default=None,
+        metavar="DIR",
+        help=f"TensorBoard logs (losses by name, per epoch) in {logs}",
+    )
+    parser.add_argument(
+        "--save-model",
+        default=None,
+        metavar="PATH",
+        help=f"save {model} as a .keras file (loads with "
+        "tf_keras.models.load_model, no custom_objects)",
+    )
 
 
 def check_keras_flags(parser, args):

@@ -20,6 +20,7 @@ OUT/reconstruction-POOL.npy (X_rec of each pool) and OUT/reconstruction.png
 (original | reconstruction of each pool, nodes coloured by their original
 x + y).
 """
+
 import os
 
 from spektral_tv.experiments import _common
@@ -28,8 +29,12 @@ GRAPHS = ("grid", "ring")
 #: `spektral_tv.models.AUTOENCODER_POOLS` in the paper's figure order
 #: (named here so that the command line is checked without TensorFlow).
 POOLS = ("topk", "diffpool", "mincut", "tvgnn")
-POOL_TITLES = {"topk": "Top-K", "diffpool": "DiffPool", "mincut": "MinCutPool",
-               "tvgnn": "TVGNN (AsymCheegerCutPool)"}
+POOL_TITLES = {
+    "topk": "Top-K",
+    "diffpool": "DiffPool",
+    "mincut": "MinCutPool",
+    "tvgnn": "TVGNN (AsymCheegerCutPool)",
+}
 # Enough for MinCutPool to converge on both graphs in a few minutes on a CPU;
 # the paper's 10 000 iterations with --epochs 10000.
 DEFAULT_EPOCHS = 3000
@@ -48,19 +53,39 @@ def load_graph(name):
 def build_parser():
     parser = _common.experiment_parser("autoencode", __doc__)
     parser.add_argument("--graph", default="ring", choices=GRAPHS)
-    parser.add_argument("--pool", default="mincut", choices=(*sorted(POOLS), "all"),
-                        help="the pooling layer of the bottleneck, or all four")
-    parser.add_argument("--epochs", type=int, default=DEFAULT_EPOCHS,
-                        help=f"maximum epochs (default {DEFAULT_EPOCHS}; the paper 10000)")
-    parser.add_argument("--patience", type=int, default=DEFAULT_PATIENCE,
-                        help="early stopping patience on the training loss "
-                             f"(default {DEFAULT_PATIENCE}; the paper 1000)")
-    parser.add_argument("--totvar-coeff", type=float, default=None,
-                        help="TVGNN pool's total variation weight α1 (default "
-                             f"{DEFAULT_TOTVAR_COEFF}, the clustering value)")
+    parser.add_argument(
+        "--pool",
+        default="mincut",
+        choices=(*sorted(POOLS), "all"),
+        help="the pooling layer of the bottleneck, or all four",
+    )
+    parser.add_argument(
+        "--epochs",
+        type=int,
+        default=DEFAULT_EPOCHS,
+        help=f"maximum epochs (default {DEFAULT_EPOCHS}; the paper 10000)",
+    )
+    parser.add_argument(
+        "--patience",
+        type=int,
+        default=DEFAULT_PATIENCE,
+        help="early stopping patience on the training loss "
+        f"(default {DEFAULT_PATIENCE}; the paper 1000)",
+    )
+    parser.add_argument(
+        "--totvar-coeff",
+        type=float,
+        default=None,
+        help="TVGNN pool's total variation weight α1 (default "
+        f"{DEFAULT_TOTVAR_COEFF}, the clustering value)",
+    )
     parser.add_argument("--seed", type=int, default=0)
-    _common.add_keras_flags(parser, "DIR/POOL", "the trained autoencoder (one --pool, not "
-                            "diffpool: its batch-of-one reshaping is a Lambda layer)")
+    _common.add_keras_flags(
+        parser,
+        "DIR/POOL",
+        "the trained autoencoder (one --pool, not "
+        "diffpool: its batch-of-one reshaping is a Lambda layer)",
+    )
     _common.add_output_flags(parser, "results/autoencode-GRAPH-POOL")
     return parser
 
@@ -96,11 +121,20 @@ def _run(args, out, command):
     inputs = training.autoencoder_inputs(graph.x, graph.a)
     pools = POOLS if args.pool == "all" else (args.pool,)
     overrides = {} if args.totvar_coeff is None else {"totvar_coeff": args.totvar_coeff}
-    header = {"command": command, "graph": args.graph, "pool": args.pool,
-              "n_nodes": int(graph.n_nodes), "seed": args.seed,
-              "config": {**models.AUTOENCODER, **overrides,
-                         "learning_rate": training.AUTOENCODER_TRAINING["learning_rate"],
-                         "epochs": args.epochs, "patience": args.patience}}
+    header = {
+        "command": command,
+        "graph": args.graph,
+        "pool": args.pool,
+        "n_nodes": int(graph.n_nodes),
+        "seed": args.seed,
+        "config": {
+            **models.AUTOENCODER,
+            **overrides,
+            "learning_rate": training.AUTOENCODER_TRAINING["learning_rate"],
+            "epochs": args.epochs,
+            "patience": args.patience,
+        },
+    }
     previous = _common.read_results(out, args.resume) or {}
     runs, reconstructions = {}, {}
     for pool in pools:
@@ -110,26 +144,44 @@ def _run(args, out, command):
         else:
             callbacks = []
             if args.tensorboard:
-                callbacks.append(keras.callbacks.TensorBoard(
-                    os.path.join(args.tensorboard, pool), write_graph=False))
+                callbacks.append(
+                    keras.callbacks.TensorBoard(
+                        os.path.join(args.tensorboard, pool), write_graph=False
+                    )
+                )
             model, x_rec, record = training.train_autoencoder(
-                pool, inputs, epochs=args.epochs, patience=args.patience, seed=args.seed,
+                pool,
+                inputs,
+                epochs=args.epochs,
+                patience=args.patience,
+                seed=args.seed,
                 progress=False if args.quiet else f"{pool} on {args.graph}",
-                callbacks=callbacks, **overrides)
+                callbacks=callbacks,
+                **overrides,
+            )
             runs[pool] = record
             np.save(saved, x_rec)
             if args.save_model:
                 model.save(args.save_model)
-            print(f"{pool} on {args.graph}: MSE {record['mse']:.3e} after "
-                  f"{record['epochs_run']} epochs, {record['seconds']:.0f} s", flush=True)
+            print(
+                f"{pool} on {args.graph}: MSE {record['mse']:.3e} after "
+                f"{record['epochs_run']} epochs, {record['seconds']:.0f} s",
+                flush=True,
+            )
         reconstructions[f"{POOL_TITLES[pool]}\nMSE {runs[pool]['mse']:.2e}"] = x_rec
-        mse = ({p: r["mse"] for p, r in runs.items()} if args.pool == "all"
-               else runs[args.pool]["mse"])
+        mse = (
+            {p: r["mse"] for p, r in runs.items()}
+            if args.pool == "all"
+            else runs[args.pool]["mse"]
+        )
         summary = {**header, "mse": mse, "runs": runs}
         _common.write_json(os.path.join(out, _common.RESULTS_FILE), summary)
 
     plotting.plot_reconstruction(
-        graph.x, reconstructions, edges=plotting.edge_list(graph.a),
-        path=os.path.join(out, "reconstruction.png"))
+        graph.x,
+        reconstructions,
+        edges=plotting.edge_list(graph.a),
+        path=os.path.join(out, "reconstruction.png"),
+    )
     print(f"-> {out}")
     return summary

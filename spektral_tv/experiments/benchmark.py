@@ -36,6 +36,7 @@ Three sections, each printed as a table (and written with --json):
 On 2 cores run-to-run spread is easily 20%: use --repeats 3 for ratios near 1
 in the first table. ``python -m spektral_tv.experiments.benchmark --help``.
 """
+
 import os
 import sys
 
@@ -71,8 +72,9 @@ WORKLOADS = {
     "batch-8x1500": dict(kind="batch-acc", sparse_x=False, steps=10, heavy_spektral=True),
     "cora-tvgnn": dict(kind="cora-tvgnn", sparse_x=False, steps=50, heavy_spektral=False),
     "cora-tvgnn-sparse-x": dict(kind="cora-tvgnn", sparse_x=True, steps=50, heavy_spektral=False),
-    "mincut-batch-8x1500": dict(kind="batch-mincut", sparse_x=False, steps=10,
-                                heavy_spektral=False),
+    "mincut-batch-8x1500": dict(
+        kind="batch-mincut", sparse_x=False, steps=10, heavy_spektral=False
+    ),
 }
 DEFAULT_WORKLOADS = (
     "batch-8x1500",
@@ -185,7 +187,6 @@ def build_batch_model(spec, impl, inputs):
 
 def x_tensor(x, sparse_x):
     """Features as a tf.SparseTensor (sparse_x) or a dense tf constant."""
-    import tensorflow as tf
 
     from spektral_tv.training import to_tensor
 
@@ -211,12 +212,20 @@ def build_cora_model(impl, inputs):
     a_in = tf.keras.Input(shape=(None,), sparse=True, name="a")
     h = x_in
     for _ in range(c["mp_layers"]):
-        h = GTVConv(c["mp_channels"], delta_coeff=c["delta_coeff"], epsilon=c["epsilon"],
-                    activation=c["mp_activation"], kernel_initializer="he_normal")([h, a_in])
-    out = AsymCheegerCutPool(7, mlp_hidden=list(c["mlp_hidden"]),
-                             mlp_activation=c["mlp_activation"],
-                             totvar_coeff=c["totvar_coeff"],
-                             balance_coeff=c["balance_coeff"])([h, a_in])
+        h = GTVConv(
+            c["mp_channels"],
+            delta_coeff=c["delta_coeff"],
+            epsilon=c["epsilon"],
+            activation=c["mp_activation"],
+            kernel_initializer="he_normal",
+        )([h, a_in])
+    out = AsymCheegerCutPool(
+        7,
+        mlp_hidden=list(c["mlp_hidden"]),
+        mlp_activation=c["mlp_activation"],
+        totvar_coeff=c["totvar_coeff"],
+        balance_coeff=c["balance_coeff"],
+    )([h, a_in])
     return tf.keras.Model([x_in, a_in], out)
 
 
@@ -363,8 +372,12 @@ def run_child(impl, workload, steps, warmup, smoke):
 
 def step_stats(times):
     """Median / mean / min / std of per-step milliseconds."""
-    return dict(ms_median=statistics.median(times), ms_mean=statistics.fmean(times),
-                ms_min=min(times), ms_std=statistics.pstdev(times))
+    return dict(
+        ms_median=statistics.median(times),
+        ms_mean=statistics.fmean(times),
+        ms_min=min(times),
+        ms_std=statistics.pstdev(times),
+    )
 
 
 def run_same_process_child(blocks, block_steps, warmup, smoke):
@@ -377,8 +390,14 @@ def run_same_process_child(blocks, block_steps, warmup, smoke):
     ones. Prints the result (one entry per variant) as a marker line.
     """
     warmup = max(warmup, 2)
-    result = dict(workload="cora-tvgnn", blocks=blocks, block_steps=block_steps,
-                  warmup=warmup, smoke=smoke, variants=[])
+    result = dict(
+        workload="cora-tvgnn",
+        blocks=blocks,
+        block_steps=block_steps,
+        warmup=warmup,
+        smoke=smoke,
+        variants=[],
+    )
     stage = "import"
     try:
         import tensorflow as tf
@@ -425,7 +444,7 @@ def run_same_process_child(blocks, block_steps, warmup, smoke):
                 _record_failure(entry, exc, "warm-up")
 
     for block in range(blocks):
-        for entry, step, inputs in (running if block % 2 == 0 else running[::-1]):
+        for entry, step, inputs in running if block % 2 == 0 else running[::-1]:
             if entry.get("ok") is False:
                 continue
             try:
@@ -456,32 +475,41 @@ def run_child_process(child_args, label, base, args):
     identifying the child (kept in the error result if it printed none). Adds
     the child's wall time and the 1-minute load average before/after it.
     """
-    cmd = [sys.executable, "-m", "spektral_tv.experiments.benchmark", *child_args,
-           "--warmup", str(args.warmup)]
+    cmd = [
+        sys.executable,
+        "-m",
+        "spektral_tv.experiments.benchmark",
+        *child_args,
+        "--warmup",
+        str(args.warmup),
+    ]
     if args.smoke:
         cmd.append("--smoke")
     env = dict(os.environ, TF_USE_LEGACY_KERAS="1")
     load_before = os.getloadavg()[0]
     t0 = time.perf_counter()
     try:
-        proc = subprocess.run(cmd, capture_output=True, text=True, env=env,
-                              timeout=args.timeout)
+        proc = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=args.timeout)
     except subprocess.TimeoutExpired:
-        return dict(base, ok=False, error=f"timed out after {args.timeout} s",
-                    child_wall_s=args.timeout)
+        return dict(
+            base, ok=False, error=f"timed out after {args.timeout} s", child_wall_s=args.timeout
+        )
     wall = time.perf_counter() - t0
     result = None
     for line in proc.stdout.splitlines():
         if line.startswith(RESULT_MARKER):
-            result = json.loads(line[len(RESULT_MARKER):])
+            result = json.loads(line[len(RESULT_MARKER) :])
     if args.verbose or result is None or not result.get("ok"):
         tail = "\n".join(proc.stderr.splitlines()[-40:])
         if tail:
             print(f"--- stderr of {label} (last 40 lines) ---\n{tail}\n---", file=sys.stderr)
     if result is None:
         last = next((ln for ln in reversed(proc.stderr.splitlines()) if ln.strip()), "")
-        why = f"killed by signal {-proc.returncode}" if proc.returncode < 0 else \
-            f"exit code {proc.returncode}"
+        why = (
+            f"killed by signal {-proc.returncode}"
+            if proc.returncode < 0
+            else f"exit code {proc.returncode}"
+        )
         if proc.returncode == -9:
             why += " (out of memory?)"
         result = dict(base, ok=False, error=f"child {why}: {last.strip()[:200]}")
@@ -496,16 +524,23 @@ def spawn_child(impl, workload, args):
     child_args = ["--child", impl, workload]
     if args.steps:
         child_args += ["--steps", str(args.steps)]
-    return run_child_process(child_args, f"{impl} / {workload}",
-                             dict(impl=impl, workload=workload), args)
+    return run_child_process(
+        child_args, f"{impl} / {workload}", dict(impl=impl, workload=workload), args
+    )
 
 
 def spawn_same_process(args):
     """Run the same-process comparison in one fresh child process; ratios added."""
-    child_args = ["--child-same-process", "--blocks", str(args.blocks),
-                  "--block-steps", str(args.block_steps)]
-    result = run_child_process(child_args, "the same-process comparison",
-                               dict(workload="cora-tvgnn", variants=[]), args)
+    child_args = [
+        "--child-same-process",
+        "--blocks",
+        str(args.blocks),
+        "--block-steps",
+        str(args.block_steps),
+    ]
+    result = run_child_process(
+        child_args, "the same-process comparison", dict(workload="cora-tvgnn", variants=[]), args
+    )
     add_same_process_ratios(result)
     return result
 
@@ -520,18 +555,25 @@ def run_table(workloads, impls, args):
         spec = workload_spec(w)
         for impl in impls:
             if impl == "spektral" and spec["heavy_spektral"] and args.skip_spektral_batch:
-                rows.append(dict(impl=impl, workload=w, ok=False,
-                                 error="skipped (--skip-spektral-batch)"))
+                rows.append(
+                    dict(impl=impl, workload=w, ok=False, error="skipped (--skip-spektral-batch)")
+                )
                 continue
             runs = []
             for rep in range(args.repeats):
                 tag = f" (run {rep + 1}/{args.repeats})" if args.repeats > 1 else ""
                 print(f"[benchmark] {impl:12s} {w}{tag} ...", file=sys.stderr, flush=True)
                 r = spawn_child(impl, w, args)
-                status = (f"{r['ms_median']:.1f} ms/step, peak {r['peak_mb']:.0f} MB"
-                          if r.get("ok") else r.get("error", "failed"))
-                print(f"[benchmark]   -> {status} ({r.get('child_wall_s', 0):.0f} s)",
-                      file=sys.stderr, flush=True)
+                status = (
+                    f"{r['ms_median']:.1f} ms/step, peak {r['peak_mb']:.0f} MB"
+                    if r.get("ok")
+                    else r.get("error", "failed")
+                )
+                print(
+                    f"[benchmark]   -> {status} ({r.get('child_wall_s', 0):.0f} s)",
+                    file=sys.stderr,
+                    flush=True,
+                )
                 runs.append(r)
                 if not r.get("ok"):
                     break  # a failure will not go away by repeating it
@@ -583,10 +625,12 @@ def add_same_process_ratios(result):
     ref = ok.get(SAME_PROCESS_VARIANTS[0])
     for v in result["variants"]:
         same_x = ok.get((REFERENCE_IMPL, v["x_format"]))
-        v["ratio_vs_reference"] = (v["ms_median"] / ref["ms_median"]
-                                   if v.get("ok") and ref else None)
-        v["ratio_same_x"] = (v["ms_median"] / same_x["ms_median"]
-                             if v.get("ok") and same_x else None)
+        v["ratio_vs_reference"] = (
+            v["ms_median"] / ref["ms_median"] if v.get("ok") and ref else None
+        )
+        v["ratio_same_x"] = (
+            v["ms_median"] / same_x["ms_median"] if v.get("ok") and same_x else None
+        )
     best = {}
     for v in ok.values():
         if v["impl"] not in best or v["ms_median"] < best[v["impl"]]["ms_median"]:
@@ -594,19 +638,25 @@ def add_same_process_ratios(result):
     if len(best) == len(IMPLS):
         tv, sp = best[REFERENCE_IMPL], best["spektral"]
         result["best_vs_best"] = dict(
-            spektral_tv_x_format=tv["x_format"], spektral_tv_ms=tv["ms_median"],
-            spektral_x_format=sp["x_format"], spektral_ms=sp["ms_median"],
-            ratio=sp["ms_median"] / tv["ms_median"])
+            spektral_tv_x_format=tv["x_format"],
+            spektral_tv_ms=tv["ms_median"],
+            spektral_x_format=sp["x_format"],
+            spektral_ms=sp["ms_median"],
+            ratio=sp["ms_median"] / tv["ms_median"],
+        )
 
 
 def render_table(headers, body, right):
     """Plain-text table: columns separated by ' | ', the columns in `right` right-aligned."""
-    widths = [max(len(h), *(len(row[i]) for row in body)) if body else len(h)
-              for i, h in enumerate(headers)]
+    widths = [
+        max(len(h), *(len(row[i]) for row in body)) if body else len(h)
+        for i, h in enumerate(headers)
+    ]
 
     def line(cells):
-        out = [c.rjust(w) if i in right else c.ljust(w)
-               for i, (c, w) in enumerate(zip(cells, widths))]
+        out = [
+            c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(cells, widths))
+        ]
         return " | ".join(out).rstrip()
 
     sep = "-+-".join("-" * w for w in widths)
@@ -615,29 +665,44 @@ def render_table(headers, body, right):
 
 def format_table(rows):
     """The main table (one row per implementation and workload) as text."""
-    headers = ["implementation", "workload", "ms/step", "peak MB", "setup MB", "train MB",
-               "ratio", "mem ratio", "train ratio", "note"]
+    headers = [
+        "implementation",
+        "workload",
+        "ms/step",
+        "peak MB",
+        "setup MB",
+        "train MB",
+        "ratio",
+        "mem ratio",
+        "train ratio",
+        "note",
+    ]
     body = []
     for r in rows:
         if r.get("ok"):
-            note = (f"{r['steps']} steps, mean {r['ms_mean']:.1f} ms, "
-                    f"first {r['first_step_ms']:.0f} ms")
+            note = (
+                f"{r['steps']} steps, mean {r['ms_mean']:.1f} ms, "
+                f"first {r['first_step_ms']:.0f} ms"
+            )
             if r.get("repeats"):
                 meds = "/".join(format(m, ".0f") for m in r["ms_median_all_runs"])
                 note = f"best of {r['repeats']} runs ({meds} ms); " + note
         else:
             note = _error_note(r)
-        body.append([
-            r["impl"], r["workload"],
-            _fmt(r.get("ms_median") if r.get("ok") else None, ".1f"),
-            _fmt(r.get("peak_mb") if r.get("ok") else None, ".0f"),
-            _fmt(r.get("setup_mb") if r.get("ok") else None, ".0f"),
-            _fmt(r.get("train_mb") if r.get("ok") else None, ".0f"),
-            _fmt(r.get("ratio"), ".2f"),
-            _fmt(r.get("mem_ratio"), ".2f"),
-            _fmt(r.get("train_mem_ratio"), ".2f"),
-            note,
-        ])
+        body.append(
+            [
+                r["impl"],
+                r["workload"],
+                _fmt(r.get("ms_median") if r.get("ok") else None, ".1f"),
+                _fmt(r.get("peak_mb") if r.get("ok") else None, ".0f"),
+                _fmt(r.get("setup_mb") if r.get("ok") else None, ".0f"),
+                _fmt(r.get("train_mb") if r.get("ok") else None, ".0f"),
+                _fmt(r.get("ratio"), ".2f"),
+                _fmt(r.get("mem_ratio"), ".2f"),
+                _fmt(r.get("train_mem_ratio"), ".2f"),
+                note,
+            ]
+        )
     return render_table(headers, body, right={2, 3, 4, 5, 6, 7, 8})
 
 
@@ -648,36 +713,55 @@ def format_same_process(result):
     if result.get("smoke"):
         title += " (SMOKE: 400-node subgraph)"
     if blocks:
-        title += (f" - one child process, {len(SAME_PROCESS_VARIANTS)} models on the same "
-                  f"inputs, {blocks} interleaved blocks x {block_steps} timed steps each "
-                  f"(order ABCD DCBA ...) after {result.get('warmup')} interleaved warm-up rounds")
+        title += (
+            f" - one child process, {len(SAME_PROCESS_VARIANTS)} models on the same "
+            f"inputs, {blocks} interleaved blocks x {block_steps} timed steps each "
+            f"(order ABCD DCBA ...) after {result.get('warmup')} interleaved warm-up rounds"
+        )
     load = result.get("loadavg_1m")
     if load:
-        title += (f"; 1-min load average {min(load):.2f}-{max(load):.2f}, "
-                  f"child {result.get('child_wall_s', 0):.0f} s")
+        title += (
+            f"; 1-min load average {min(load):.2f}-{max(load):.2f}, "
+            f"child {result.get('child_wall_s', 0):.0f} s"
+        )
     if not result["variants"]:
         return f"{title}\nn/a: {_error_note(result)}"
-    headers = ["implementation", "x format", "ms/step", "ratio vs spektral_tv (sparse x)",
-               "ratio vs spektral_tv (same x format)", "note"]
+    headers = [
+        "implementation",
+        "x format",
+        "ms/step",
+        "ratio vs spektral_tv (sparse x)",
+        "ratio vs spektral_tv (same x format)",
+        "note",
+    ]
     body = []
     for v in result["variants"]:
         if v.get("ok"):
             blocks_ms = "/".join(format(m, ".0f") for m in v["block_ms_median"])
-            note = (f"{len(v['ms_steps'])} steps, mean {v['ms_mean']:.1f} ms, "
-                    f"min {v['ms_min']:.1f} ms; block medians {blocks_ms} ms")
+            note = (
+                f"{len(v['ms_steps'])} steps, mean {v['ms_mean']:.1f} ms, "
+                f"min {v['ms_min']:.1f} ms; block medians {blocks_ms} ms"
+            )
         else:
             note = _error_note(v)
-        body.append([v["impl"], v["x_format"],
-                     _fmt(v.get("ms_median") if v.get("ok") else None, ".1f"),
-                     _fmt(v.get("ratio_vs_reference"), ".2f"),
-                     _fmt(v.get("ratio_same_x"), ".2f"),
-                     note])
+        body.append(
+            [
+                v["impl"],
+                v["x_format"],
+                _fmt(v.get("ms_median") if v.get("ok") else None, ".1f"),
+                _fmt(v.get("ratio_vs_reference"), ".2f"),
+                _fmt(v.get("ratio_same_x"), ".2f"),
+                note,
+            ]
+        )
     text = f"{title}\n{render_table(headers, body, right={2, 3, 4})}"
     best = result.get("best_vs_best")
     if best:
-        text += (f"\nbest x format vs best x format: spektral ({best['spektral_x_format']} x) "
-                 f"{best['spektral_ms']:.1f} ms / spektral_tv ({best['spektral_tv_x_format']} x) "
-                 f"{best['spektral_tv_ms']:.1f} ms = {best['ratio']:.2f}x")
+        text += (
+            f"\nbest x format vs best x format: spektral ({best['spektral_x_format']} x) "
+            f"{best['spektral_ms']:.1f} ms / spektral_tv ({best['spektral_tv_x_format']} x) "
+            f"{best['spektral_tv_ms']:.1f} ms = {best['ratio']:.2f}x"
+        )
     return text
 
 
@@ -698,8 +782,9 @@ def random_graph(n_nodes, avg_degree=10, n_features=32, seed=0):
     pairs = n_nodes * avg_degree // 2
     rows, cols = rng.integers(0, n_nodes, pairs), rng.integers(0, n_nodes, pairs)
     keep = rows != cols
-    a = sp.coo_matrix((np.ones(keep.sum(), "float32"), (rows[keep], cols[keep])),
-                      shape=(n_nodes, n_nodes)).tocsr()
+    a = sp.coo_matrix(
+        (np.ones(keep.sum(), "float32"), (rows[keep], cols[keep])), shape=(n_nodes, n_nodes)
+    ).tocsr()
     a = ((a + a.T) > 0).astype("float32")
     return rng.standard_normal((n_nodes, n_features)).astype("float32"), a
 
@@ -756,8 +841,9 @@ def _prime_runtime(model):
     x, a = random_graph(200)
     inputs = [tf.constant(x), to_tensor(a, True)]
     for impl in IMPLS:
-        step = make_train_step(build_scaling_model(model, impl, 32),
-                               tf.keras.optimizers.Adam(1e-3), jit=False)
+        step = make_train_step(
+            build_scaling_model(model, impl, 32), tf.keras.optimizers.Adam(1e-3), jit=False
+        )
         float(step(*inputs))
 
 
@@ -787,8 +873,9 @@ def run_scaling_child(model, n_nodes, steps, warmup, rounds, impls=IMPLS):
         for impl in impls:
             stage = f"{impl}: model"
             tf.keras.utils.set_random_seed(0)
-            step = make_train_step(build_scaling_model(model, impl, 32),
-                                   tf.keras.optimizers.Adam(1e-3), jit=False)
+            step = make_train_step(
+                build_scaling_model(model, impl, 32), tf.keras.optimizers.Adam(1e-3), jit=False
+            )
             stage = f"{impl}: warm-up"
             _release_freed_memory()
             before = _proc_status_mb("VmRSS")
@@ -800,10 +887,10 @@ def run_scaling_child(model, n_nodes, steps, warmup, rounds, impls=IMPLS):
             result["impls"][impl] = entry
             running.append((entry, step))
         stage = "interleaved warm-up"
-        for _, step in (running if steps > 0 else []):  # a step after another model's is slow once
+        for _, step in running if steps > 0 else []:  # a step after another model's is slow once
             float(step(*inputs))
         for rnd in range(rounds if steps > 0 else 0):  # interleaved: A B, B A, ...
-            for entry, step in (running if rnd % 2 == 0 else running[::-1]):
+            for entry, step in running if rnd % 2 == 0 else running[::-1]:
                 stage = f"timed round {rnd + 1}"
                 entry["ms_steps"] += timed_steps(step, inputs, steps)[0]
         for entry, _ in running:
@@ -836,14 +923,29 @@ def run_scaling(args):
         for n in args.scaling_sizes:
             label = f"scaling {model} N={n}"
             print(f"[benchmark] {label} ...", file=sys.stderr, flush=True)
-            child_args = ["--child-scaling", model, str(n),
-                          "--scaling-steps", str(args.scaling_steps)]
-            r = run_child_process(child_args, label, dict(model=model, n_nodes=n, impls={}),
-                                  args)
+            child_args = [
+                "--child-scaling",
+                model,
+                str(n),
+                "--scaling-steps",
+                str(args.scaling_steps),
+            ]
+            r = run_child_process(child_args, label, dict(model=model, n_nodes=n, impls={}), args)
             for impl in IMPLS:  # memory, each in a fresh process
                 memory = run_child_process(
-                    ["--child-scaling", model, str(n), "--scaling-steps", "0",
-                     "--scaling-impl", impl], f"{label} memory of {impl}", {}, args)
+                    [
+                        "--child-scaling",
+                        model,
+                        str(n),
+                        "--scaling-steps",
+                        "0",
+                        "--scaling-impl",
+                        impl,
+                    ],
+                    f"{label} memory of {impl}",
+                    {},
+                    args,
+                )
                 entry = memory.get("impls", {}).get(impl, {})
                 r.setdefault("impls", {}).setdefault(impl, {})["train_mb"] = entry.get("train_mb")
             tv, sp = (r.get("impls", {}).get(i, {}) for i in IMPLS)
@@ -851,35 +953,63 @@ def run_scaling(args):
                 r["ratio"] = sp["ms_median"] / tv["ms_median"]
             if tv.get("train_mb") and sp.get("train_mb"):
                 r["mem_ratio"] = sp["train_mb"] / tv["train_mb"]
-            print(f"[benchmark]   -> {'done' if r.get('ok') else r.get('error', 'failed')} "
-                  f"({r.get('child_wall_s', 0):.0f} s)", file=sys.stderr, flush=True)
+            print(
+                f"[benchmark]   -> {'done' if r.get('ok') else r.get('error', 'failed')} "
+                f"({r.get('child_wall_s', 0):.0f} s)",
+                file=sys.stderr,
+                flush=True,
+            )
             rows.append(r)
     exponents = {}
     for model in SCALING_MODELS:
         for impl in IMPLS:
-            got = [(r["n_nodes"], r["impls"].get(impl, {}).get("ms_median"))
-                   for r in rows if r["model"] == model and r.get("ok")]
+            got = [
+                (r["n_nodes"], r["impls"].get(impl, {}).get("ms_median"))
+                for r in rows
+                if r["model"] == model and r.get("ok")
+            ]
             exponents[f"{model}/{impl}"] = growth_exponent(*zip(*got)) if got else None
     return dict(rows=rows, exponents=exponents)
 
 
 def format_scaling(scaling):
     """The scaling table and the growth exponents as text."""
-    headers = ["model", "nodes", "edges", "spektral_tv ms/step", "spektral ms/step",
-               "ratio", "spektral_tv train MB", "spektral train MB", "mem ratio", "note"]
+    headers = [
+        "model",
+        "nodes",
+        "edges",
+        "spektral_tv ms/step",
+        "spektral ms/step",
+        "ratio",
+        "spektral_tv train MB",
+        "spektral train MB",
+        "mem ratio",
+        "note",
+    ]
     body = []
     for r in scaling["rows"]:
         tv, sp = (r.get("impls", {}).get(i, {}) for i in IMPLS)
-        body.append([r["model"], str(r["n_nodes"]), _fmt(r.get("n_edges"), "d"),
-                     _fmt(tv.get("ms_median"), ".1f"), _fmt(sp.get("ms_median"), ".1f"),
-                     _fmt(r.get("ratio"), ".2f"), _fmt(tv.get("train_mb"), ".0f"),
-                     _fmt(sp.get("train_mb"), ".0f"), _fmt(r.get("mem_ratio"), ".2f"),
-                     "" if r.get("ok") else _error_note(r)])
-    lines = ["scaling - random graphs of average degree 10, F = 32, single mode; both "
-             "implementations in one process, interleaved; ratio = spektral / spektral_tv "
-             "(> 1: spektral_tv faster or smaller); train MB = peak during the warm-up "
-             "steps minus the memory before them, each implementation in a fresh process",
-             render_table(headers, body, right={1, 2, 3, 4, 5, 6, 7, 8})]
+        body.append(
+            [
+                r["model"],
+                str(r["n_nodes"]),
+                _fmt(r.get("n_edges"), "d"),
+                _fmt(tv.get("ms_median"), ".1f"),
+                _fmt(sp.get("ms_median"), ".1f"),
+                _fmt(r.get("ratio"), ".2f"),
+                _fmt(tv.get("train_mb"), ".0f"),
+                _fmt(sp.get("train_mb"), ".0f"),
+                _fmt(r.get("mem_ratio"), ".2f"),
+                "" if r.get("ok") else _error_note(r),
+            ]
+        )
+    lines = [
+        "scaling - random graphs of average degree 10, F = 32, single mode; both "
+        "implementations in one process, interleaved; ratio = spektral / spektral_tv "
+        "(> 1: spektral_tv faster or smaller); train MB = peak during the warm-up "
+        "steps minus the memory before them, each implementation in a fresh process",
+        render_table(headers, body, right={1, 2, 3, 4, 5, 6, 7, 8}),
+    ]
     growth = ", ".join(f"{key} {_fmt(b, '.2f')}" for key, b in scaling["exponents"].items())
     lines.append(f"growth exponent b of ms/step ~ N^b (edges ~ 10 N): {growth}")
     return "\n".join(lines)
@@ -898,49 +1028,102 @@ def main(argv=None):
     p = argparse.ArgumentParser(
         description=__doc__.split("\n\n")[0],
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog="See the module docstring (top of this file) for how to read the tables.")
-    p.add_argument("--workloads", nargs="+", metavar="NAME",
-                   help=f"subset of workloads (default: {' '.join(DEFAULT_WORKLOADS)}); "
-                        "comma- or space-separated; append -jit for a jit_compile'd step; "
-                        "'none' for no workload table")
-    p.add_argument("--impl", nargs="+", metavar="IMPL",
-                   help=f"implementations (default: {' '.join(IMPLS)})")
-    p.add_argument("--steps", type=int, default=None,
-                   help="timed steps per workload (default: 10 for batch, 50 for Cora)")
-    p.add_argument("--repeats", type=int, default=1,
-                   help="fresh child processes per (impl, workload); the table shows the "
-                        "run with the lowest median (default 1; use 3+ on a busy machine)")
-    p.add_argument("--warmup", type=int, default=3,
-                   help="untimed warm-up steps, including the tracing one (default 3)")
-    p.add_argument("--jit", action="store_true",
-                   help="also run the '-jit' variant (tf.function(jit_compile=True)) "
-                        "of every selected workload")
-    p.add_argument("--skip-spektral-batch", action="store_true",
-                   help="do not run Spektral's GTVConv on batch-8x1500 (it peaks ~11-13 GB)")
-    p.add_argument("--same-process", action=argparse.BooleanOptionalAction, default=None,
-                   help="also run the same-process Cora TVGNN comparison (second table); "
-                        "default: on when neither --workloads nor --impl is given")
-    p.add_argument("--blocks", type=int, default=None,
-                   help="same-process comparison: interleaved timing blocks "
-                        "(default 5; 2 with --smoke)")
-    p.add_argument("--block-steps", type=int, default=None,
-                   help="same-process comparison: timed steps per block and implementation "
-                        "(default 10; 3 with --smoke)")
-    p.add_argument("--smoke", action="store_true",
-                   help="tiny inputs (2x200-node batch, 400-node Cora subgraph), 3 steps")
+        epilog="See the module docstring (top of this file) for how to read the tables.",
+    )
+    p.add_argument(
+        "--workloads",
+        nargs="+",
+        metavar="NAME",
+        help=f"subset of workloads (default: {' '.join(DEFAULT_WORKLOADS)}); "
+        "comma- or space-separated; append -jit for a jit_compile'd step; "
+        "'none' for no workload table",
+    )
+    p.add_argument(
+        "--impl", nargs="+", metavar="IMPL", help=f"implementations (default: {' '.join(IMPLS)})"
+    )
+    p.add_argument(
+        "--steps",
+        type=int,
+        default=None,
+        help="timed steps per workload (default: 10 for batch, 50 for Cora)",
+    )
+    p.add_argument(
+        "--repeats",
+        type=int,
+        default=1,
+        help="fresh child processes per (impl, workload); the table shows the "
+        "run with the lowest median (default 1; use 3+ on a busy machine)",
+    )
+    p.add_argument(
+        "--warmup",
+        type=int,
+        default=3,
+        help="untimed warm-up steps, including the tracing one (default 3)",
+    )
+    p.add_argument(
+        "--jit",
+        action="store_true",
+        help="also run the '-jit' variant (tf.function(jit_compile=True)) "
+        "of every selected workload",
+    )
+    p.add_argument(
+        "--skip-spektral-batch",
+        action="store_true",
+        help="do not run Spektral's GTVConv on batch-8x1500 (it peaks ~11-13 GB)",
+    )
+    p.add_argument(
+        "--same-process",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="also run the same-process Cora TVGNN comparison (second table); "
+        "default: on when neither --workloads nor --impl is given",
+    )
+    p.add_argument(
+        "--blocks",
+        type=int,
+        default=None,
+        help="same-process comparison: interleaved timing blocks (default 5; 2 with --smoke)",
+    )
+    p.add_argument(
+        "--block-steps",
+        type=int,
+        default=None,
+        help="same-process comparison: timed steps per block and implementation "
+        "(default 10; 3 with --smoke)",
+    )
+    p.add_argument(
+        "--smoke",
+        action="store_true",
+        help="tiny inputs (2x200-node batch, 400-node Cora subgraph), 3 steps",
+    )
     p.add_argument("--json", metavar="PATH", help="also write the results to this JSON file")
-    p.add_argument("--timeout", type=float, default=1800.0,
-                   help="seconds allowed per child process (default 1800)")
+    p.add_argument(
+        "--timeout",
+        type=float,
+        default=1800.0,
+        help="seconds allowed per child process (default 1800)",
+    )
     p.add_argument("--verbose", action="store_true", help="show every child's stderr tail")
-    p.add_argument("--scaling", action="store_true",
-                   help="also run the scaling table (TVGNN and MinCutPool, spektral_tv and "
-                        "Spektral in one process per size)")
-    p.add_argument("--scaling-sizes", type=lambda v: [int(float(n)) for n in v.split(",")],
-                   default=list(SCALING_SIZES), metavar="N,N,...",
-                   help="node counts of the scaling table (default 1e4,1e5,1e6)")
-    p.add_argument("--scaling-steps", type=int, default=None,
-                   help="scaling: timed steps per implementation and round, 2 rounds "
-                        "(default 3; 2 with --smoke)")
+    p.add_argument(
+        "--scaling",
+        action="store_true",
+        help="also run the scaling table (TVGNN and MinCutPool, spektral_tv and "
+        "Spektral in one process per size)",
+    )
+    p.add_argument(
+        "--scaling-sizes",
+        type=lambda v: [int(float(n)) for n in v.split(",")],
+        default=list(SCALING_SIZES),
+        metavar="N,N,...",
+        help="node counts of the scaling table (default 1e4,1e5,1e6)",
+    )
+    p.add_argument(
+        "--scaling-steps",
+        type=int,
+        default=None,
+        help="scaling: timed steps per implementation and round, 2 rounds "
+        "(default 3; 2 with --smoke)",
+    )
     p.add_argument("--child", nargs=2, metavar=("IMPL", "WORKLOAD"), help=argparse.SUPPRESS)
     p.add_argument("--child-scaling", nargs=2, metavar=("MODEL", "N"), help=argparse.SUPPRESS)
     p.add_argument("--scaling-impl", choices=IMPLS, help=argparse.SUPPRESS)
@@ -953,8 +1136,14 @@ def main(argv=None):
         args.scaling_steps = 2 if args.smoke else 3
     if args.child_scaling:
         impls = [args.scaling_impl] if args.scaling_impl else IMPLS
-        return run_scaling_child(args.child_scaling[0], int(args.child_scaling[1]),
-                                 args.scaling_steps, max(args.warmup, 1), 2, impls)
+        return run_scaling_child(
+            args.child_scaling[0],
+            int(args.child_scaling[1]),
+            args.scaling_steps,
+            max(args.warmup, 1),
+            2,
+            impls,
+        )
     if args.child:
         return run_child(args.child[0], args.child[1], args.steps, args.warmup, args.smoke)
     if args.child_same_process:
@@ -984,22 +1173,30 @@ def main(argv=None):
     if same_process:
         print("[benchmark] same-process Cora TVGNN comparison ...", file=sys.stderr, flush=True)
         same = spawn_same_process(args)
-        print(f"[benchmark]   -> {'done' if same.get('ok') else same.get('error', 'failed')} "
-              f"({same.get('child_wall_s', 0):.0f} s)", file=sys.stderr, flush=True)
+        print(
+            f"[benchmark]   -> {'done' if same.get('ok') else same.get('error', 'failed')} "
+            f"({same.get('child_wall_s', 0):.0f} s)",
+            file=sys.stderr,
+            flush=True,
+        )
 
     scaling = run_scaling(args) if args.scaling else None
 
     sources = rows + [same or {}] + (scaling["rows"] if scaling else [])
     versions = next((r["versions"] for r in sources if r.get("versions")), {})
-    header = (f"spektral_tv benchmark{' (SMOKE: tiny inputs)' if args.smoke else ''} - "
-              f"TensorFlow {versions.get('tensorflow', '?')}, "
-              f"Spektral {versions.get('spektral', '?')}, {os.cpu_count()} CPUs, "
-              f"median ms per training step (forward + backward + Adam update)")
+    header = (
+        f"spektral_tv benchmark{' (SMOKE: tiny inputs)' if args.smoke else ''} - "
+        f"TensorFlow {versions.get('tensorflow', '?')}, "
+        f"Spektral {versions.get('spektral', '?')}, {os.cpu_count()} CPUs, "
+        f"median ms per training step (forward + backward + Adam update)"
+    )
     loads = [x for r in rows for x in r.get("loadavg_1m", [])]
     if loads:
-        header += (f"\n1-min load average around the runs: {min(loads):.2f}-{max(loads):.2f} "
-                   f"on {os.cpu_count()} CPUs (a child alone loads ~1-2; more means other "
-                   f"processes competed for the CPUs and timings are inflated)")
+        header += (
+            f"\n1-min load average around the runs: {min(loads):.2f}-{max(loads):.2f} "
+            f"on {os.cpu_count()} CPUs (a child alone loads ~1-2; more means other "
+            f"processes competed for the CPUs and timings are inflated)"
+        )
     print(header)
     if rows:
         print(format_table(rows))

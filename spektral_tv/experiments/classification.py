@@ -29,6 +29,7 @@ seed, accuracy in percent, epochs, s/epoch, process peak memory in MB),
 network and training settings and the command. `--resume` skips the folds
 already there.
 """
+
 import os
 
 from spektral_tv.experiments import _common
@@ -37,9 +38,15 @@ BENCH = ("bench-easy", "bench-hard", "bench-easy-small", "bench-hard-small")
 SYNTHETIC = "synthetic-large"
 POOLS = ("tvgnn", "mincut", "diffpool", "dmon", "topk", "sagpool", "nopool")
 # The Spektral data modes each pool runs in (`spektral_tv.models.POOL_MODES`).
-POOL_MODES = {"tvgnn": ("batch", "disjoint"), "mincut": ("batch", "disjoint"),
-              "diffpool": ("batch",), "dmon": ("batch",), "topk": ("disjoint",),
-              "sagpool": ("disjoint",), "nopool": ("batch", "disjoint")}
+POOL_MODES = {
+    "tvgnn": ("batch", "disjoint"),
+    "mincut": ("batch", "disjoint"),
+    "diffpool": ("batch",),
+    "dmon": ("batch",),
+    "topk": ("disjoint",),
+    "sagpool": ("disjoint",),
+    "nopool": ("batch", "disjoint"),
+}
 # Featureless graphs: one-hot degree clipped here (REDDIT-BINARY's largest
 # degree is ~3000; its one-hot would not fit in memory).
 MAX_DEGREE = 200
@@ -48,14 +55,21 @@ MAX_DEGREE = 200
 # papers' value): flag -> (key, type, help, "model" or "training").
 OVERRIDES = {
     "lr": ("learning_rate", float, "learning rate", "training"),
-    "batch_size": ("batch_size", int, "graphs per batch (papers: 8; Top-K, SAGPool: 1)",
-                   "training"),
+    "batch_size": (
+        "batch_size",
+        int,
+        "graphs per batch (papers: 8; Top-K, SAGPool: 1)",
+        "training",
+    ),
     "mp_layers": ("mp_layers", int, "message-passing layers in each block", "model"),
     "mp_channels": ("mp_channels", int, "channels of the message-passing layers", "model"),
-    "mp_activation": ("mp_activation", str, "activation of the message-passing layers",
-                      "model"),
-    "mlp_hidden": ("mlp_hidden", None, "hidden units of the pools' MLP, e.g. 16 16 "
-                   "(an empty list for none)", "model"),
+    "mp_activation": ("mp_activation", str, "activation of the message-passing layers", "model"),
+    "mlp_hidden": (
+        "mlp_hidden",
+        None,
+        "hidden units of the pools' MLP, e.g. 16 16 (an empty list for none)",
+        "model",
+    ),
     "mlp_activation": ("mlp_activation", str, "activation of the pools' MLP", "model"),
     "l2": ("l2", float, "L2 weight on the kernels", "model"),
     "delta": ("delta_coeff", float, "TVGNN: 2δ of GTVConv", "model"),
@@ -89,15 +103,16 @@ def load_dataset(name, max_degree=MAX_DEGREE, seed=0):
 
     lowered = name.lower()
     if lowered in BENCH:
-        dataset = datasets.Bench(lowered[len("bench-"):].replace("-", "_"))
+        dataset = datasets.Bench(lowered[len("bench-") :].replace("-", "_"))
         return dataset, dataset.splits
     if lowered == SYNTHETIC:
         return datasets.LargeGraphs(seed=seed), None
     dataset = datasets.TUDataset(tu_name(name))
     if any(g.x is None for g in dataset):
         largest = max(int(np.diff(sp.csr_matrix(g.a).indptr).max(initial=0)) for g in dataset)
-        dataset.apply(functools.partial(datasets.structural_features,
-                                        max_degree=min(largest, max_degree)))
+        dataset.apply(
+            functools.partial(datasets.structural_features, max_degree=min(largest, max_degree))
+        )
     return dataset, None
 
 
@@ -125,16 +140,16 @@ def cv_splits(labels, n_folds, seed, fixed=None):
     from sklearn.model_selection import StratifiedKFold, train_test_split
 
     if fixed is not None:
-        return [(np.asarray(fixed["train"]), np.asarray(fixed["val"]),
-                 np.asarray(fixed["test"]))]
+        return [(np.asarray(fixed["train"]), np.asarray(fixed["val"]), np.asarray(fixed["test"]))]
     folds = StratifiedKFold(n_splits=n_folds, shuffle=True, random_state=seed)
     n_classes = len(np.unique(labels))
     splits = []
     for fold, (train, test) in enumerate(folds.split(np.zeros(len(labels)), labels)):
         # 10%, but at least one graph of each class (tiny datasets).
         n_val = max(int(round(0.1 * len(train))), n_classes)
-        train, val = train_test_split(train, test_size=n_val, stratify=labels[train],
-                                      random_state=seed + fold)
+        train, val = train_test_split(
+            train, test_size=n_val, stratify=labels[train], random_state=seed + fold
+        )
         splits.append((train, val, test))
     return splits
 
@@ -156,8 +171,20 @@ def make_loader(dataset, mode, batch_size, shuffle):
 # ----------------------------------------------------------------------------
 # Training
 # ----------------------------------------------------------------------------
-def train_fold(dataset, split, pool, mode, network, training_settings, k, n_pools, seed,
-               verbose=0, callbacks=(), strategy=None):
+def train_fold(
+    dataset,
+    split,
+    pool,
+    mode,
+    network,
+    training_settings,
+    k,
+    n_pools,
+    seed,
+    verbose=0,
+    callbacks=(),
+    strategy=None,
+):
     """Trains a fresh model on one split; returns `(model, record)`. With a
     `tf.distribute` `strategy`, the model is built in its scope and every
     replica gets whole graphs (`spektral_tv.distribute`; the batch size is
@@ -172,35 +199,58 @@ def train_fold(dataset, split, pool, mode, network, training_settings, k, n_pool
     batch_size = training_settings["batch_size"]
     parts = (("train", train), ("val", val), ("test", test))
     if strategy is None:
-        model = models.classification_model(pool, dataset.n_node_features, dataset.n_labels,
-                                            k, mode=mode, n_pools=n_pools, **network)
-        model.compile(keras.optimizers.Adam(training_settings["learning_rate"]),
-                      loss="categorical_crossentropy", metrics=["acc"])
-        loaders = {name: make_loader(dataset[idx], mode, batch_size, shuffle=name == "train")
-                   for name, idx in parts}
-        data = {name: (loader.load(), loader.steps_per_epoch)
-                for name, loader in loaders.items()}
+        model = models.classification_model(
+            pool,
+            dataset.n_node_features,
+            dataset.n_labels,
+            k,
+            mode=mode,
+            n_pools=n_pools,
+            **network,
+        )
+        model.compile(
+            keras.optimizers.Adam(training_settings["learning_rate"]),
+            loss="categorical_crossentropy",
+            metrics=["acc"],
+        )
+        loaders = {
+            name: make_loader(dataset[idx], mode, batch_size, shuffle=name == "train")
+            for name, idx in parts
+        }
+        data = {name: (loader.load(), loader.steps_per_epoch) for name, loader in loaders.items()}
     else:
         model = distribute.classification_model(
-            strategy, pool, dataset.n_node_features, dataset.n_labels, k, mode=mode,
-            n_pools=n_pools, learning_rate=training_settings["learning_rate"], **network)
-        data = {name: distribute.graph_dataset(strategy, dataset[idx], mode, batch_size,
-                                               shuffle=name == "train", seed=seed)
-                for name, idx in parts}
+            strategy,
+            pool,
+            dataset.n_node_features,
+            dataset.n_labels,
+            k,
+            mode=mode,
+            n_pools=n_pools,
+            learning_rate=training_settings["learning_rate"],
+            **network,
+        )
+        data = {
+            name: distribute.graph_dataset(
+                strategy, dataset[idx], mode, batch_size, shuffle=name == "train", seed=seed
+            )
+            for name, idx in parts
+        }
     clock = training.EpochTimer()
-    stopper = keras.callbacks.EarlyStopping(monitor="val_loss",
-                                            patience=training_settings["patience"],
-                                            restore_best_weights=True)
+    stopper = keras.callbacks.EarlyStopping(
+        monitor="val_loss", patience=training_settings["patience"], restore_best_weights=True
+    )
     history = model.fit(
-        data["train"][0], steps_per_epoch=data["train"][1],
-        validation_data=data["val"][0], validation_steps=data["val"][1],
+        data["train"][0],
+        steps_per_epoch=data["train"][1],
+        validation_data=data["val"][0],
+        validation_steps=data["val"][1],
         epochs=training_settings["epochs"],
         callbacks=[keras.callbacks.TerminateOnNaN(), clock, stopper, *callbacks],
         verbose=verbose,
     ).history
     training.check_finite_history(history, f"{pool} classification (seed {seed})")
-    scores = model.evaluate(data["test"][0], steps=data["test"][1], verbose=0,
-                            return_dict=True)
+    scores = model.evaluate(data["test"][0], steps=data["test"][1], verbose=0, return_dict=True)
     val_loss = history["val_loss"]
     return model, {
         "seed": seed,
@@ -210,7 +260,9 @@ def train_fold(dataset, split, pool, mode, network, training_settings, k, n_pool
         "best_epoch": int(np.argmin(val_loss)) + 1,
         "epoch_s": clock.median_ms() / 1000,
         "peak_mb": _common.peak_memory_mb(),
-        "n_train": len(train), "n_val": len(val), "n_test": len(test),
+        "n_train": len(train),
+        "n_val": len(val),
+        "n_test": len(test),
     }
 
 
@@ -232,10 +284,14 @@ def print_table(records, summary, title):
     print(title)
     print(f"{'run':>4} {'fold':>4} {'acc %':>7} {'epochs':>6} {'s/epoch':>8} {'peak MB':>8}")
     for r in records:
-        print(f"{r['run']:>4} {r['fold']:>4} {r['acc']:>7.1f} {r['epochs']:>6} "
-              f"{r['epoch_s']:>8.2f} {r['peak_mb']:>8.0f}")
-    print(f"mean ± std: {summary['acc_mean']:.1f} ± {summary['acc_std']:.1f} %, "
-          f"{summary['epoch_s']:.2f} s/epoch, peak {summary['peak_mb']:.0f} MB")
+        print(
+            f"{r['run']:>4} {r['fold']:>4} {r['acc']:>7.1f} {r['epochs']:>6} "
+            f"{r['epoch_s']:>8.2f} {r['peak_mb']:>8.0f}"
+        )
+    print(
+        f"mean ± std: {summary['acc_mean']:.1f} ± {summary['acc_std']:.1f} %, "
+        f"{summary['epoch_s']:.2f} s/epoch, peak {summary['peak_mb']:.0f} MB"
+    )
 
 
 # ----------------------------------------------------------------------------
@@ -243,41 +299,78 @@ def print_table(records, summary, title):
 # ----------------------------------------------------------------------------
 def build_parser():
     parser = _common.experiment_parser("classify", __doc__)
-    parser.add_argument("--dataset", default="MUTAG",
-                        help=f"{', '.join(BENCH)}, {SYNTHETIC} or a TU dataset name "
-                             "(MUTAG, Mutagenicity, NCI1, PROTEINS, DD, COLLAB, "
-                             "REDDIT-BINARY, ENZYMES, IMDB-BINARY, ...)")
+    parser.add_argument(
+        "--dataset",
+        default="MUTAG",
+        help=f"{', '.join(BENCH)}, {SYNTHETIC} or a TU dataset name "
+        "(MUTAG, Mutagenicity, NCI1, PROTEINS, DD, COLLAB, "
+        "REDDIT-BINARY, ENZYMES, IMDB-BINARY, ...)",
+    )
     parser.add_argument("--pool", default="tvgnn", choices=POOLS)
     parser.add_argument("--mode", default="disjoint", choices=("batch", "disjoint"))
-    parser.add_argument("--pools", type=int, default=2,
-                        help="pooling layers (2 as the papers; 1: MP, pool, MP, readout)")
-    parser.add_argument("--folds", type=int, default=5, help="cross-validation folds "
-                        "(ignored for Bench, which has its own split)")
-    parser.add_argument("--max-folds", type=int, default=None,
-                        help="run only the first N folds (quick checks, scale tests)")
+    parser.add_argument(
+        "--pools",
+        type=int,
+        default=2,
+        help="pooling layers (2 as the papers; 1: MP, pool, MP, readout)",
+    )
+    parser.add_argument(
+        "--folds",
+        type=int,
+        default=5,
+        help="cross-validation folds (ignored for Bench, which has its own split)",
+    )
+    parser.add_argument(
+        "--max-folds",
+        type=int,
+        default=None,
+        help="run only the first N folds (quick checks, scale tests)",
+    )
     parser.add_argument("--runs", type=int, default=3, help="runs per fold (papers: 3)")
-    parser.add_argument("--epochs", type=int, default=None,
-                        help="maximum epochs (default 500; early stopping usually ends "
-                             "sooner)")
-    parser.add_argument("--patience", type=int, default=None,
-                        help="early-stopping patience on the validation loss (default 20)")
-    parser.add_argument("--k", type=int, nargs="+", default=None,
-                        help="clusters per graph of each pool (default: half the average "
-                             "number of nodes, then a quarter)")
-    parser.add_argument("--max-degree", type=int, default=MAX_DEGREE,
-                        help="featureless datasets: one-hot degrees clipped to this")
-    parser.add_argument("--seed", type=int, default=0,
-                        help="seed of the splits and of the first run")
-    parser.add_argument("--strategy", default="default",
-                        choices=("default", "mirrored", "multiworker"),
-                        help="tf.distribute strategy: default (one device), mirrored "
-                             "(every local GPU), multiworker (machines of TF_CONFIG); "
-                             "each replica gets whole graphs, --batch-size is the "
-                             "global batch (docs/distributed.md)")
-    parser.add_argument("--verbose", type=int, default=0, choices=(0, 1, 2),
-                        help="model.fit verbosity")
-    _common.add_keras_flags(parser, "DIR/run-R-fold-F for every fold",
-                            "the model of the last fold")
+    parser.add_argument(
+        "--epochs",
+        type=int,
+        default=None,
+        help="maximum epochs (default 500; early stopping usually ends sooner)",
+    )
+    parser.add_argument(
+        "--patience",
+        type=int,
+        default=None,
+        help="early-stopping patience on the validation loss (default 20)",
+    )
+    parser.add_argument(
+        "--k",
+        type=int,
+        nargs="+",
+        default=None,
+        help="clusters per graph of each pool (default: half the average "
+        "number of nodes, then a quarter)",
+    )
+    parser.add_argument(
+        "--max-degree",
+        type=int,
+        default=MAX_DEGREE,
+        help="featureless datasets: one-hot degrees clipped to this",
+    )
+    parser.add_argument(
+        "--seed", type=int, default=0, help="seed of the splits and of the first run"
+    )
+    parser.add_argument(
+        "--strategy",
+        default="default",
+        choices=("default", "mirrored", "multiworker"),
+        help="tf.distribute strategy: default (one device), mirrored "
+        "(every local GPU), multiworker (machines of TF_CONFIG); "
+        "each replica gets whole graphs, --batch-size is the "
+        "global batch (docs/distributed.md)",
+    )
+    parser.add_argument(
+        "--verbose", type=int, default=0, choices=(0, 1, 2), help="model.fit verbosity"
+    )
+    _common.add_keras_flags(
+        parser, "DIR/run-R-fold-F for every fold", "the model of the last fold"
+    )
     _common.add_output_flags(parser, "results/classify-DATASET-POOL-MODE")
     for flag, (_, kind, help_text, _) in OVERRIDES.items():
         option = "--" + flag.replace("_", "-")
@@ -292,13 +385,26 @@ def parse_args(argv=None):
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.mode not in POOL_MODES[args.pool]:
-        parser.fail(f"--pool {args.pool} does not run in --mode {args.mode}: Spektral's "
-                    f"layer supports {' / '.join(POOL_MODES[args.pool])} only")
-    _common.check_minimums(parser, args, folds=2, runs=1, epochs=1, patience=1,
-                           max_degree=1, pools=1, max_folds=1, batch_size=1, mp_layers=1,
-                           mp_channels=1, seed=0)
-    _common.check_non_negative(parser, args, "l2", "delta", "totvar_coeff",
-                               "balance_coeff")
+        parser.fail(
+            f"--pool {args.pool} does not run in --mode {args.mode}: Spektral's "
+            f"layer supports {' / '.join(POOL_MODES[args.pool])} only"
+        )
+    _common.check_minimums(
+        parser,
+        args,
+        folds=2,
+        runs=1,
+        epochs=1,
+        patience=1,
+        max_degree=1,
+        pools=1,
+        max_folds=1,
+        batch_size=1,
+        mp_layers=1,
+        mp_channels=1,
+        seed=0,
+    )
+    _common.check_non_negative(parser, args, "l2", "delta", "totvar_coeff", "balance_coeff")
     if args.lr is not None and not args.lr > 0:
         parser.fail(f"--lr must be > 0, got {args.lr}")
     if args.pool_ratio is not None and not 0 < args.pool_ratio <= 1:
@@ -340,8 +446,7 @@ def settings_from_args(args):
 def main(argv=None):
     """Runs the experiment; returns the summary written to results.json."""
     args = parse_args(argv)
-    out = args.out or os.path.join(
-        "results", f"classify-{args.dataset}-{args.pool}-{args.mode}")
+    out = args.out or os.path.join("results", f"classify-{args.dataset}-{args.pool}-{args.mode}")
     with _common.output_folder(out):
         return _run(args, out, _common.command_line("classify", argv))
 
@@ -379,28 +484,44 @@ def _run(args, out, command):
     all_splits = cv_splits(labels, args.folds, args.seed, fixed)
     splits = all_splits[: args.max_folds]
     if settings["batch_size"] < strategy.num_replicas_in_sync:
-        build_parser().fail(f"--strategy {args.strategy}: a batch of "
-                            f"{settings['batch_size']} graph(s) cannot feed "
-                            f"{strategy.num_replicas_in_sync} replicas whole graphs; "
-                            "raise --batch-size")
+        build_parser().fail(
+            f"--strategy {args.strategy}: a batch of "
+            f"{settings['batch_size']} graph(s) cannot feed "
+            f"{strategy.num_replicas_in_sync} replicas whole graphs; "
+            "raise --batch-size"
+        )
 
     results = {
-        "command": command, "dataset": args.dataset, "pool": args.pool, "mode": args.mode,
-        "pools": args.pools, "strategy": args.strategy,
+        "command": command,
+        "dataset": args.dataset,
+        "pool": args.pool,
+        "mode": args.mode,
+        "pools": args.pools,
+        "strategy": args.strategy,
         "replicas": strategy.num_replicas_in_sync,
         "protocol": "fixed split" if fixed is not None else f"{args.folds}-fold CV",
-        "n_graphs": len(dataset), "n_features": dataset.n_node_features,
-        "n_classes": dataset.n_labels, "average_nodes": average_nodes, "k": k,
-        "max_epochs": settings["epochs"], "patience": settings["patience"],
-        "seed": args.seed, "config": {**network, **settings},
-        "network": network, "training": settings,
-        "splits": [{"train": tr.tolist(), "val": va.tolist(), "test": te.tolist()}
-                   for tr, va, te in all_splits],
+        "n_graphs": len(dataset),
+        "n_features": dataset.n_node_features,
+        "n_classes": dataset.n_labels,
+        "average_nodes": average_nodes,
+        "k": k,
+        "max_epochs": settings["epochs"],
+        "patience": settings["patience"],
+        "seed": args.seed,
+        "config": {**network, **settings},
+        "network": network,
+        "training": settings,
+        "splits": [
+            {"train": tr.tolist(), "val": va.tolist(), "test": te.tolist()}
+            for tr, va, te in all_splits
+        ],
     }
     previous = _common.read_results(out, args.resume)
     if previous is not None and previous.get("splits") != results["splits"]:
-        build_parser().fail(f"--resume: {out}/results.json has other splits (another "
-                            "dataset, --seed or --folds); use another --out")
+        build_parser().fail(
+            f"--resume: {out}/results.json has other splits (another "
+            "dataset, --seed or --folds); use another --out"
+        )
     records = list((previous or {}).get("folds", []))
     done = {(r["run"], r["fold"]) for r in records}
     model = None
@@ -410,23 +531,37 @@ def _run(args, out, command):
                 continue
             callbacks = []
             if args.tensorboard:
-                callbacks.append(keras.callbacks.TensorBoard(
-                    os.path.join(args.tensorboard, f"run-{run}-fold-{fold}"),
-                    write_graph=False))
+                callbacks.append(
+                    keras.callbacks.TensorBoard(
+                        os.path.join(args.tensorboard, f"run-{run}-fold-{fold}"), write_graph=False
+                    )
+                )
             if not args.quiet and not args.verbose:
                 from spektral_tv.training import ProgressBar
 
                 callbacks.append(ProgressBar(f"run {run} fold {fold}", every=1))
-            model, record = train_fold(dataset, split, args.pool, args.mode, network,
-                                       settings, k, args.pools, seed=args.seed + run,
-                                       verbose=args.verbose, callbacks=callbacks,
-                                       strategy=None if args.strategy == "default"
-                                       else strategy)
+            model, record = train_fold(
+                dataset,
+                split,
+                args.pool,
+                args.mode,
+                network,
+                settings,
+                k,
+                args.pools,
+                seed=args.seed + run,
+                verbose=args.verbose,
+                callbacks=callbacks,
+                strategy=None if args.strategy == "default" else strategy,
+            )
             records.append({"run": run, "fold": fold, **record})
             records.sort(key=lambda r: (r["run"], r["fold"]))
-            print(f"{args.pool} {args.mode} {args.dataset} run {run} fold {fold}: "
-                  f"acc {record['acc']:.1f} %, {record['epochs']} epochs, "
-                  f"{record['epoch_s']:.2f} s/epoch", flush=True)
+            print(
+                f"{args.pool} {args.mode} {args.dataset} run {run} fold {fold}: "
+                f"acc {record['acc']:.1f} %, {record['epochs']} epochs, "
+                f"{record['epoch_s']:.2f} s/epoch",
+                flush=True,
+            )
             # Written after every fold: an interrupted job keeps its folds.
             results.update(folds=records, **summarize(records))
             _common.write_json(os.path.join(out, _common.RESULTS_FILE), results)
@@ -435,7 +570,10 @@ def _run(args, out, command):
     _common.write_json(os.path.join(out, _common.RESULTS_FILE), results)
     if args.save_model and model is not None:
         model.save(args.save_model)
-    print_table(records, summarize(records),
-                f"{args.pool} ({args.mode} mode, {args.pools} pool(s)) on {args.dataset}, "
-                f"k = {k}: {results['protocol']}, {args.runs} run(s)")
+    print_table(
+        records,
+        summarize(records),
+        f"{args.pool} ({args.mode} mode, {args.pools} pool(s)) on {args.dataset}, "
+        f"k = {k}: {results['protocol']}, {args.runs} run(s)",
+    )
     return results

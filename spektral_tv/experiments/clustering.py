@@ -16,6 +16,7 @@ figures of the run with the lowest training loss (`figures_seed`): the log
 S·Sᵀ block plot (the TVGNN paper's Fig. 4), the loss curves, and for 2-D
 synthetic graphs the clustering on the plane (its Figs. 22-23).
 """
+
 import os
 
 from spektral_tv.experiments import _common
@@ -90,13 +91,17 @@ def save_figures(out, s, history, labels, coords, a, title, model):
     from spektral_tv import plotting
 
     plotting.plot_assignment_matrix(
-        s, labels=labels, path=os.path.join(out, "assignments.png"),
+        s,
+        labels=labels,
+        path=os.path.join(out, "assignments.png"),
         title=f"{title}: log S·Sᵀ\nsharp square blocks on the diagonal = crisp clusters",
     )
     terms = {"mincut": "cut_loss + ortho_loss", "tvgnn": "α1·tv_loss + α2·balance_loss"}
     plotting.plot_loss_curves(
-        history, path=os.path.join(out, "losses.png"),
-        title=f"{title}\nloss = {terms[model]}, the weighted sum of the named terms")
+        history,
+        path=os.path.join(out, "losses.png"),
+        title=f"{title}\nloss = {terms[model]}, the weighted sum of the named terms",
+    )
     if coords is not None:
         plotting.plot_clusters_2d(
             coords, s, edges=plotting.edge_list(a), path=os.path.join(out, "clusters.png")
@@ -108,27 +113,46 @@ def build_parser():
     parser.add_argument("--dataset", default="sbm", choices=SYNTHETIC + REAL)
     parser.add_argument("--model", default="tvgnn", choices=MODELS)
     parser.add_argument("--runs", type=int, default=1)
-    parser.add_argument("--epochs", type=int, default=None,
-                        help="default: the paper's setting for real data "
-                             "(TVGNN 500, MinCutPool 10000); fewer on synthetic graphs")
+    parser.add_argument(
+        "--epochs",
+        type=int,
+        default=None,
+        help="default: the paper's setting for real data "
+        "(TVGNN 500, MinCutPool 10000); fewer on synthetic graphs",
+    )
     parser.add_argument("--seed", type=int, default=0, help="seed of the first run")
     parser.add_argument("--lr", type=float, default=None, help="learning rate")
-    parser.add_argument("--mlp-hidden", type=int, nargs="*", default=None,
-                        help="hidden units of the pool's MLP (default: none, the "
-                             "papers' setting); e.g. --mlp-hidden 256")
-    parser.add_argument("--gtv-step", type=float, default=None,
-                        help="TVGNN: scale the features so that the first GTVConv "
-                             "step is this fraction of their size (default: 0.8 on "
-                             "synthetic graphs, the features as given on real data)")
-    parser.add_argument("--select", default="lowest-loss", choices=("lowest-loss", "last"),
-                        help="score the weights of the lowest-loss epoch (default) "
-                             "or of the last epoch")
+    parser.add_argument(
+        "--mlp-hidden",
+        type=int,
+        nargs="*",
+        default=None,
+        help="hidden units of the pool's MLP (default: none, the "
+        "papers' setting); e.g. --mlp-hidden 256",
+    )
+    parser.add_argument(
+        "--gtv-step",
+        type=float,
+        default=None,
+        help="TVGNN: scale the features so that the first GTVConv "
+        "step is this fraction of their size (default: 0.8 on "
+        "synthetic graphs, the features as given on real data)",
+    )
+    parser.add_argument(
+        "--select",
+        default="lowest-loss",
+        choices=("lowest-loss", "last"),
+        help="score the weights of the lowest-loss epoch (default) or of the last epoch",
+    )
     _common.add_keras_flags(parser, "DIR/seed-N for every run", "the run with the lowest loss")
-    parser.add_argument("--strategy", default="default",
-                        choices=("default", "mirrored", "multiworker"),
-                        help="tf.distribute strategy; only default (one device, the GPU "
-                             "if any): one graph is one example and is not split "
-                             "across replicas (docs/distributed.md)")
+    parser.add_argument(
+        "--strategy",
+        default="default",
+        choices=("default", "mirrored", "multiworker"),
+        help="tf.distribute strategy; only default (one device, the GPU "
+        "if any): one graph is one example and is not split "
+        "across replicas (docs/distributed.md)",
+    )
     _common.add_output_flags(parser, "results/cluster-DATASET-MODEL")
     return parser
 
@@ -149,11 +173,13 @@ def parse_args(argv=None):
     if args.strategy != "default":
         # A replica needs whole graphs, and the loss is over the whole graph:
         # several replicas would each take the same full-graph step.
-        parser.fail(f"--strategy {args.strategy}: node clustering trains on one graph, "
-                    "which cannot be split across replicas (its losses are over all "
-                    "its edges), and the same graph on every replica would repeat "
-                    "one step; use --strategy default (the GPU if there is one), or "
-                    "spektral-tv classify --strategy for many graphs")
+        parser.fail(
+            f"--strategy {args.strategy}: node clustering trains on one graph, "
+            "which cannot be split across replicas (its losses are over all "
+            "its edges), and the same graph on every replica would repeat "
+            "one step; use --strategy default (the GPU if there is one), or "
+            "spektral-tv classify --strategy for many graphs"
+        )
     return args
 
 
@@ -173,8 +199,9 @@ def _run(args, out, command):
     from spektral_tv import metrics, training
 
     settings = settings_for(args.dataset, args.model)
-    epochs = args.epochs or settings["epochs"] or \
-        training.CLUSTERING_TRAINING[args.model]["epochs"]
+    epochs = (
+        args.epochs or settings["epochs"] or training.CLUSTERING_TRAINING[args.model]["epochs"]
+    )
     gtv_step = args.gtv_step or settings["gtv_step"]
     overrides = {} if args.mlp_hidden is None else {"mlp_hidden": list(args.mlp_hidden)}
     config = {**training.CLUSTERING_MODELS[args.model][1], **overrides}
@@ -183,27 +210,41 @@ def _run(args, out, command):
     feature_scale = 1.0
     if gtv_step is not None:
         feature_scale = training.gtv_feature_scale(
-            x, a, gtv_step, config["delta_coeff"], config["mp_channels"])
+            x, a, gtv_step, config["delta_coeff"], config["mp_channels"]
+        )
         x = sp.csr_matrix(x) * feature_scale if sp.issparse(x) else np.asarray(x) * feature_scale
     learning_rate = args.lr or training.CLUSTERING_TRAINING[args.model]["learning_rate"]
     header = {
-        "command": command, "dataset": args.dataset, "model": args.model, "epochs": epochs,
-        "k": k, "select": args.select,
-        "settings": {"epochs": epochs, "learning_rate": learning_rate, "gtv_step": gtv_step,
-                     "feature_scale": feature_scale},
+        "command": command,
+        "dataset": args.dataset,
+        "model": args.model,
+        "epochs": epochs,
+        "k": k,
+        "select": args.select,
+        "settings": {
+            "epochs": epochs,
+            "learning_rate": learning_rate,
+            "gtv_step": gtv_step,
+            "feature_scale": feature_scale,
+        },
         "config": {**config, "learning_rate": learning_rate, "epochs": epochs},
     }
     if not args.quiet:
-        print(f"{TITLES[args.model]} on {args.dataset}: k = {k}, {epochs} epochs, "
-              f"lr {learning_rate:g}"
-              + (f", features × {feature_scale:.3g} (GTVConv step {gtv_step})"
-                 if gtv_step else ""), flush=True)
+        print(
+            f"{TITLES[args.model]} on {args.dataset}: k = {k}, {epochs} epochs, "
+            f"lr {learning_rate:g}"
+            + (f", features × {feature_scale:.3g} (GTVConv step {gtv_step})" if gtv_step else ""),
+            flush=True,
+        )
 
     inputs, sparse_x = training.clustering_inputs(args.model, x, a)
     header["sparse_features"] = bool(sparse_x)
     previous = _common.read_results(out, args.resume)
-    runs = [r for r in (previous or {}).get("runs", [])
-            if args.seed <= r["seed"] < args.seed + args.runs]
+    runs = [
+        r
+        for r in (previous or {}).get("runs", [])
+        if args.seed <= r["seed"] < args.seed + args.runs
+    ]
     done = {r["seed"] for r in runs}
     best = None  # (lowest loss, seed, S, history, model) of this invocation's runs
     for seed in range(args.seed, args.seed + args.runs):
@@ -211,27 +252,43 @@ def _run(args, out, command):
             continue
         callbacks = []
         if args.tensorboard:
-            callbacks.append(keras.callbacks.TensorBoard(
-                os.path.join(args.tensorboard, f"seed-{seed}"), write_graph=False))
+            callbacks.append(
+                keras.callbacks.TensorBoard(
+                    os.path.join(args.tensorboard, f"seed-{seed}"), write_graph=False
+                )
+            )
         model, history, epoch_ms = training.train_clustering(
-            args.model, inputs, k, sparse_features=sparse_x, epochs=epochs,
-            learning_rate=learning_rate, seed=seed,
+            args.model,
+            inputs,
+            k,
+            sparse_features=sparse_x,
+            epochs=epochs,
+            learning_rate=learning_rate,
+            seed=seed,
             keep_lowest_loss=args.select == "lowest-loss",
-            progress=False if args.quiet else f"seed {seed}", callbacks=callbacks,
+            progress=False if args.quiet else f"seed {seed}",
+            callbacks=callbacks,
             **overrides,
         )
         s = model(inputs, training=False).numpy()
-        record = {"seed": seed, "epoch_ms": epoch_ms,
-                  "final_loss": float(history["loss"][-1]),
-                  "lowest_loss": float(np.min(history["loss"]))}
+        record = {
+            "seed": seed,
+            "epoch_ms": epoch_ms,
+            "final_loss": float(history["loss"][-1]),
+            "lowest_loss": float(np.min(history["loss"])),
+        }
         if labels is not None:
             record.update(metrics.clustering_scores(labels, s))
         runs.append(record)
         if not args.quiet:
-            scores = (f"NMI {record['nmi']:.3f}, ACC {record['acc']:.3f}, "
-                      if labels is not None else "")
-            print(f"  seed {seed}: {scores}lowest loss {record['lowest_loss']:.4f}, "
-                  f"{epoch_ms:.1f} ms/epoch", flush=True)
+            scores = (
+                f"NMI {record['nmi']:.3f}, ACC {record['acc']:.3f}, " if labels is not None else ""
+            )
+            print(
+                f"  seed {seed}: {scores}lowest loss {record['lowest_loss']:.4f}, "
+                f"{epoch_ms:.1f} ms/epoch",
+                flush=True,
+            )
         # Figures show the run a user would pick without labels: the one
         # with the lowest training loss.
         if best is None or record["lowest_loss"] < best[0]:
@@ -241,19 +298,31 @@ def _run(args, out, command):
         _common.write_json(os.path.join(out, _common.RESULTS_FILE), summary)
 
     if best is None:  # every run was already in results.json
-        summary = {**header, **summarize(runs), **{
-            key: previous[key] for key in ("figures_seed",) if key in previous}}
+        summary = {
+            **header,
+            **summarize(runs),
+            **{key: previous[key] for key in ("figures_seed",) if key in previous},
+        }
     else:
-        save_figures(out, best[2], best[3], labels, coords, a,
-                     title=f"{TITLES[args.model]} on {args.dataset}, seed {best[1]}",
-                     model=args.model)
+        save_figures(
+            out,
+            best[2],
+            best[3],
+            labels,
+            coords,
+            a,
+            title=f"{TITLES[args.model]} on {args.dataset}, seed {best[1]}",
+            model=args.model,
+        )
         if args.save_model:
             best[4].save(args.save_model)
     line = f"{args.model} on {args.dataset}: {len(runs)} run(s), {epochs} epochs"
     if "nmi_mean" in summary:
-        line += (f", NMI {summary['nmi_mean']:.3f} ± {summary['nmi_std']:.3f}, "
-                 f"ACC {summary['acc_mean']:.3f} ± {summary['acc_std']:.3f}, "
-                 f"CS {summary['cs_mean']:.3f} ± {summary['cs_std']:.3f}")
+        line += (
+            f", NMI {summary['nmi_mean']:.3f} ± {summary['nmi_std']:.3f}, "
+            f"ACC {summary['acc_mean']:.3f} ± {summary['acc_std']:.3f}, "
+            f"CS {summary['cs_mean']:.3f} ± {summary['cs_std']:.3f}"
+        )
     line += f", {summary['epoch_ms_mean']:.1f} ms/epoch -> {out}"
     print(line)
     return summary

@@ -31,6 +31,7 @@ Both models are trained with `model.fit` on their auxiliary losses alone, with
 the papers' clustering hyper-parameters (`spektral_tv.models`), scored at the
 lowest training loss.
 """
+
 import os
 
 from spektral_tv.experiments import _common, clustering
@@ -41,8 +42,11 @@ TITLES = clustering.TITLES
 # The denoising runs: MinCutPool, TVGNN on the features as given (the paper's
 # setting) and TVGNN on the features scaled for a GTVConv step of --gtv-step.
 DENOISE_RUNS = ("mincut", "tvgnn_raw", "tvgnn")
-DENOISE_TITLES = {"mincut": "MinCutPool", "tvgnn_raw": "TVGNN, features as given",
-                  "tvgnn": "TVGNN, features scaled"}
+DENOISE_TITLES = {
+    "mincut": "MinCutPool",
+    "tvgnn_raw": "TVGNN, features as given",
+    "tvgnn": "TVGNN, features scaled",
+}
 DENOISE_NOISE = 1.5  # `datasets.noisy_sbm`'s noise standard deviation
 DEFAULT_GTV_STEP = clustering.settings_for("denoise", "tvgnn")["gtv_step"]
 
@@ -51,8 +55,7 @@ def _epochs(args, dataset, model):
     return args.epochs or clustering.settings_for(dataset, model)["epochs"]
 
 
-def _train(model_name, x, a, k, epochs, seed, gtv_step=None, feature_scale=None,
-           progress=False):
+def _train(model_name, x, a, k, epochs, seed, gtv_step=None, feature_scale=None, progress=False):
     """`(S, epoch_ms, feature_scale)` of a clustering model trained on (x, a):
     the features times `feature_scale` if given, else scaled for a first
     GTVConv step of `gtv_step` if given (TVGNN), else as given."""
@@ -65,11 +68,18 @@ def _train(model_name, x, a, k, epochs, seed, gtv_step=None, feature_scale=None,
         if gtv_step is not None:
             config = training.CLUSTERING_MODELS[model_name][1]
             feature_scale = training.gtv_feature_scale(
-                x, a, gtv_step, config["delta_coeff"], config["mp_channels"])
+                x, a, gtv_step, config["delta_coeff"], config["mp_channels"]
+            )
     inputs, sparse_x = training.clustering_inputs(model_name, np.asarray(x) * feature_scale, a)
-    model, _, epoch_ms = training.train_clustering(model_name, inputs, k,
-                                                   sparse_features=sparse_x, epochs=epochs,
-                                                   seed=seed, progress=progress)
+    model, _, epoch_ms = training.train_clustering(
+        model_name,
+        inputs,
+        k,
+        sparse_features=sparse_x,
+        epochs=epochs,
+        seed=seed,
+        progress=progress,
+    )
     return model(inputs, training=False).numpy(), epoch_ms, feature_scale
 
 
@@ -87,49 +97,74 @@ def sharpness(args):
 
     from spektral_tv import datasets, plotting
 
-    graphs = {"ring": (datasets.ring_graph(args.ring_nodes), 5),
-              "grid": (datasets.grid2d(args.grid_side, args.grid_side), 10)}
+    graphs = {
+        "ring": (datasets.ring_graph(args.ring_nodes), 5),
+        "grid": (datasets.grid2d(args.grid_side, args.grid_side), 10),
+    }
     results, assignments = {}, {}
     for name, (graph, k) in graphs.items():
         for model in MODELS:
             settings = clustering.settings_for(name, model)
             s, epoch_ms, scale = _train(
-                model, graph.x, graph.a, k, _epochs(args, name, model), args.seed,
+                model,
+                graph.x,
+                graph.a,
+                k,
+                _epochs(args, name, model),
+                args.seed,
                 gtv_step=settings["gtv_step"],
-                progress=False if args.quiet else f"{model} on {name}")
+                progress=False if args.quiet else f"{model} on {name}",
+            )
             assignments[name, model] = s
             results.setdefault(name, {})[model] = {
-                **_sharpness_record(s), "k": k, "epoch_ms": epoch_ms,
-                "gtv_step": settings["gtv_step"], "feature_scale": scale}
+                **_sharpness_record(s),
+                "k": k,
+                "epoch_ms": epoch_ms,
+                "gtv_step": settings["gtv_step"],
+                "feature_scale": scale,
+            }
             r = results[name][model]
-            print(f"{model} on {name} (K = {k}): mean largest assignment "
-                  f"{r['mean_max']:.3f}, {100 * r['fraction_crisp']:.0f}% of nodes >= 0.9, "
-                  f"cluster sizes {r['cluster_sizes']}", flush=True)
+            print(
+                f"{model} on {name} (K = {k}): mean largest assignment "
+                f"{r['mean_max']:.3f}, {100 * r['fraction_crisp']:.0f}% of nodes >= 0.9, "
+                f"cluster sizes {r['cluster_sizes']}",
+                flush=True,
+            )
 
     fig = Figure(figsize=(13, 6.6), layout="constrained")
     axes = fig.subplots(2, 3, gridspec_kw=dict(width_ratios=[1, 1, 1.6]))
     for row, (name, (graph, k)) in enumerate(graphs.items()):
         for col, model in enumerate(MODELS):
-            plotting.plot_clusters_2d(graph.x, assignments[name, model], ax=axes[row, col],
-                                      edges=plotting.edge_list(graph.a),
-                                      title=f"{TITLES[model]}, {name} (K = {k})")
+            plotting.plot_clusters_2d(
+                graph.x,
+                assignments[name, model],
+                ax=axes[row, col],
+                edges=plotting.edge_list(graph.a),
+                title=f"{TITLES[model]}, {name} (K = {k})",
+            )
         for model in MODELS:
             plotting.plot_sharpness_profile(
-                assignments[name, model], ax=axes[row, 2],
-                order=None if name == "ring" else "sorted", label=TITLES[model])
-        axes[row, 2].set_title("along the ring" if name == "ring"
-                               else "grid, sorted from lowest to highest")
+                assignments[name, model],
+                ax=axes[row, 2],
+                order=None if name == "ring" else "sorted",
+                label=TITLES[model],
+            )
+        axes[row, 2].set_title(
+            "along the ring" if name == "ring" else "grid, sorted from lowest to highest"
+        )
     fig.savefig(os.path.join(args.out, "sharpness.png"), dpi=100)
-    return {"figure": "sharpness", "results": results,
-            "epochs": {m: _epochs(args, "ring", m) for m in MODELS}}
+    return {
+        "figure": "sharpness",
+        "results": results,
+        "epochs": {m: _epochs(args, "ring", m) for m in MODELS},
+    }
 
 
 def _draw_graph(ax, pos, edges, colors, title):
     from matplotlib.collections import LineCollection
 
     ax.add_collection(LineCollection(pos[edges], colors="0.8", linewidths=0.3, zorder=1))
-    ax.scatter(pos[:, 0], pos[:, 1], c=colors, s=14, edgecolors="0.3", linewidths=0.3,
-               zorder=2)
+    ax.scatter(pos[:, 0], pos[:, 1], c=colors, s=14, edgecolors="0.3", linewidths=0.3, zorder=2)
     ax.set_aspect("equal", adjustable="datalim")
     ax.set_xticks([])
     ax.set_yticks([])
@@ -144,8 +179,10 @@ def denoise(args):
 
     from spektral_tv import datasets, metrics, plotting
 
-    epochs = {run: _epochs(args, "denoise", "mincut" if run == "mincut" else "tvgnn")
-              for run in DENOISE_RUNS}
+    epochs = {
+        run: _epochs(args, "denoise", "mincut" if run == "mincut" else "tvgnn")
+        for run in DENOISE_RUNS
+    }
     records = {run: [] for run in DENOISE_RUNS}
     scales = {run: [] for run in DENOISE_RUNS}
     first = {}  # the first graph's assignments, for the figures
@@ -157,33 +194,49 @@ def denoise(args):
             model = "mincut" if run == "mincut" else "tvgnn"
             scaled = run == "tvgnn"
             s, epoch_ms, scale = _train(
-                model, graph.x, graph.a, 3, epochs[run], seed,
+                model,
+                graph.x,
+                graph.a,
+                3,
+                epochs[run],
+                seed,
                 gtv_step=args.gtv_step if scaled else None,
                 feature_scale=args.tvgnn_feature_scale if scaled else None,
-                progress=False if args.quiet else f"seed {seed} {run}")
-            r = {"seed": seed, **metrics.clustering_scores(graph.y, s),
-                 "mean_max": float(metrics.sharpness(s)["mean_max"]),
-                 "epoch_ms": epoch_ms, "feature_scale": scale}
+                progress=False if args.quiet else f"seed {seed} {run}",
+            )
+            r = {
+                "seed": seed,
+                **metrics.clustering_scores(graph.y, s),
+                "mean_max": float(metrics.sharpness(s)["mean_max"]),
+                "epoch_ms": epoch_ms,
+                "feature_scale": scale,
+            }
             records[run].append(r)
             scales[run].append(scale)
-            print(f"seed {seed}, {DENOISE_TITLES[run]}: NMI {r['nmi']:.3f}, "
-                  f"ACC {r['acc']:.3f}, mean largest assignment {r['mean_max']:.3f}",
-                  flush=True)
+            print(
+                f"seed {seed}, {DENOISE_TITLES[run]}: NMI {r['nmi']:.3f}, "
+                f"ACC {r['acc']:.3f}, mean largest assignment {r['mean_max']:.3f}",
+                flush=True,
+            )
             if seed == args.seed:
                 first[run] = s
     results = {}
     for run in DENOISE_RUNS:
         # One graph a seed: the scale for a given step differs a little per graph.
         scale = float(np.mean(scales[run]))
-        results[run] = {"feature_scale": scale,
-                        "gtv_step": (args.gtv_step if run == "tvgnn"
-                                     and args.tvgnn_feature_scale is None else None),
-                        **clustering.summarize(records[run],
-                                               keys=("nmi", "acc", "cs", "mean_max"))}
+        results[run] = {
+            "feature_scale": scale,
+            "gtv_step": (
+                args.gtv_step if run == "tvgnn" and args.tvgnn_feature_scale is None else None
+            ),
+            **clustering.summarize(records[run], keys=("nmi", "acc", "cs", "mean_max")),
+        }
         r = results[run]
-        print(f"{DENOISE_TITLES[run]} ({args.runs} runs): NMI {r['nmi_mean']:.3f} "
-              f"± {r['nmi_std']:.3f}, ACC {r['acc_mean']:.3f} ± {r['acc_std']:.3f}",
-              flush=True)
+        print(
+            f"{DENOISE_TITLES[run]} ({args.runs} runs): NMI {r['nmi_mean']:.3f} "
+            f"± {r['nmi_std']:.3f}, ACC {r['acc_mean']:.3f} ± {r['acc_std']:.3f}",
+            flush=True,
+        )
 
     graph = first_graph
     edges = plotting.edge_list(graph.a)
@@ -196,36 +249,59 @@ def denoise(args):
     _draw_graph(axes[1], pos, edges, np.clip(graph.x, 0, 1), "features + noise")
     for ax, run in zip(axes[2:], DENOISE_RUNS):
         nmi = records[run][0]["nmi"]
-        plotting.plot_clusters_2d(pos, first[run], ax=ax, edges=edges,
-                                  title=f"{DENOISE_TITLES[run]}: NMI {nmi:.2f}")
+        plotting.plot_clusters_2d(
+            pos, first[run], ax=ax, edges=edges, title=f"{DENOISE_TITLES[run]}: NMI {nmi:.2f}"
+        )
     fig.savefig(os.path.join(args.out, "denoise.png"), dpi=100)
 
     fig = Figure(figsize=(14, 4.2), layout="constrained")
     for ax, run in zip(fig.subplots(1, len(DENOISE_RUNS)), DENOISE_RUNS):
-        plotting.plot_assignment_matrix(first[run], labels=graph.y, ax=ax,
-                                        title=f"{DENOISE_TITLES[run]}: log S·Sᵀ")
+        plotting.plot_assignment_matrix(
+            first[run], labels=graph.y, ax=ax, title=f"{DENOISE_TITLES[run]}: log S·Sᵀ"
+        )
     fig.savefig(os.path.join(args.out, "assignments.png"), dpi=100)
-    return {"figure": "denoise", "results": results, "noise_std": DENOISE_NOISE,
-            "n_nodes": int(graph.n_nodes), "runs": args.runs,
-            "epochs": {"mincut": epochs["mincut"], "tvgnn": epochs["tvgnn"]}}
+    return {
+        "figure": "denoise",
+        "results": results,
+        "noise_std": DENOISE_NOISE,
+        "n_nodes": int(graph.n_nodes),
+        "runs": args.runs,
+        "epochs": {"mincut": epochs["mincut"], "tvgnn": epochs["tvgnn"]},
+    }
 
 
 def build_parser():
     parser = _common.experiment_parser("figures", __doc__)
     parser.add_argument("figure", choices=FIGURES)
-    parser.add_argument("--epochs", type=int, default=None,
-                        help="default: as `spektral-tv cluster` on synthetic graphs "
-                             "(sharpness: TVGNN 300, MinCutPool 1000; denoise: 1000)")
+    parser.add_argument(
+        "--epochs",
+        type=int,
+        default=None,
+        help="default: as `spektral-tv cluster` on synthetic graphs "
+        "(sharpness: TVGNN 300, MinCutPool 1000; denoise: 1000)",
+    )
     parser.add_argument("--seed", type=int, default=0, help="seed (of the first run)")
-    parser.add_argument("--runs", type=int, default=1,
-                        help="denoise: runs, each on a new graph (seeds SEED, SEED+1, ...)")
-    parser.add_argument("--gtv-step", type=float, default=DEFAULT_GTV_STEP,
-                        help="denoise: the scaled TVGNN run's features give a first "
-                             "GTVConv step of this fraction of their size (default "
-                             f"{DEFAULT_GTV_STEP})")
-    parser.add_argument("--tvgnn-feature-scale", type=float, default=None,
-                        help="denoise: a fixed factor on the features of the scaled TVGNN "
-                             "run instead of --gtv-step's")
+    parser.add_argument(
+        "--runs",
+        type=int,
+        default=1,
+        help="denoise: runs, each on a new graph (seeds SEED, SEED+1, ...)",
+    )
+    parser.add_argument(
+        "--gtv-step",
+        type=float,
+        default=DEFAULT_GTV_STEP,
+        help="denoise: the scaled TVGNN run's features give a first "
+        "GTVConv step of this fraction of their size (default "
+        f"{DEFAULT_GTV_STEP})",
+    )
+    parser.add_argument(
+        "--tvgnn-feature-scale",
+        type=float,
+        default=None,
+        help="denoise: a fixed factor on the features of the scaled TVGNN "
+        "run instead of --gtv-step's",
+    )
     parser.add_argument("--ring-nodes", type=int, default=200, help="sharpness: ring size")
     parser.add_argument("--grid-side", type=int, default=30, help="sharpness: grid side")
     # --out and --quiet as every experiment; no --resume: a figure is one piece.
@@ -238,8 +314,7 @@ def parse_args(argv=None):
     parser = build_parser()
     args = parser.parse_args(argv)
     # The smallest graphs on which K = 5 and K = 10 clusters make sense.
-    _common.check_minimums(parser, args, epochs=1, runs=1, seed=0, ring_nodes=10,
-                           grid_side=4)
+    _common.check_minimums(parser, args, epochs=1, runs=1, seed=0, ring_nodes=10, grid_side=4)
     for flag in ("gtv_step", "tvgnn_feature_scale"):
         value = getattr(args, flag)
         if value is not None and not value > 0:

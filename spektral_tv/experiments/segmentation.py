@@ -46,6 +46,7 @@ Where TFDS can download (not on this machine), run
 (`--data-dir` to keep the data elsewhere than ~/tensorflow_datasets;
 SPEKTRAL_TV_OFFLINE=1 forbids the download).
 """
+
 import os
 
 from spektral_tv.experiments import _common
@@ -94,8 +95,9 @@ def read_image(path, what="--image"):
     if image.ndim == 2:
         image = gray2rgb(image)
     if image.ndim != 3 or image.shape[2] != 3 or min(image.shape[:2]) < 2:
-        raise ValueError(f"{what}: {path} is not an RGB or grey picture "
-                         f"(array of shape {image.shape})")
+        raise ValueError(
+            f"{what}: {path} is not an RGB or grey picture (array of shape {image.shape})"
+        )
     return img_as_ubyte(image)
 
 
@@ -144,9 +146,9 @@ def resize_labels(labels, shape):
 
     if labels.shape == tuple(shape):
         return labels
-    return resize(labels, shape, order=0, preserve_range=True,
-                  anti_aliasing=False).astype(labels.dtype if labels.dtype.kind == "i"
-                                              else np.int64)
+    return resize(labels, shape, order=0, preserve_range=True, anti_aliasing=False).astype(
+        labels.dtype if labels.dtype.kind == "i" else np.int64
+    )
 
 
 # ---------------------------------------------------------------- scores
@@ -196,8 +198,7 @@ def score(mask, labels, ignore_label=None):
     if not valid.any():
         return {"ari": None, "miou": None}
     truth, pred = truth[valid], labels[valid]
-    return {"ari": float(adjusted_rand_score(truth, pred)),
-            "miou": best_match_miou(truth, pred)}
+    return {"ari": float(adjusted_rand_score(truth, pred)), "miou": best_match_miou(truth, pred)}
 
 
 def ncut_regions(a, k, seed=0, max_tries=12):
@@ -217,24 +218,24 @@ def ncut_regions(a, k, seed=0, max_tries=12):
     rag = skgraph.RAG()
     for node in range(n):
         rag.add_node(node, labels=[node])
-    rag.add_weighted_edges_from((int(i), int(j), float(w))
-                                for i, j, w in zip(a.row, a.col, a.data) if i < j)
+    rag.add_weighted_edges_from(
+        (int(i), int(j), float(w)) for i, j, w in zip(a.row, a.col, a.data) if i < j
+    )
     regions = np.arange(n)
 
     def cut(threshold):
-        labels = skgraph.cut_normalized(regions, rag, thresh=threshold, in_place=False,
-                                        rng=seed)
+        labels = skgraph.cut_normalized(regions, rag, thresh=threshold, in_place=False, rng=seed)
         return np.unique(labels, return_inverse=True)[1].ravel()
 
     low, high = -8.0, 0.0  # log10 of the threshold: few cuts .. many cuts
     best = None
     for _ in range(max_tries):
         middle = (low + high) / 2
-        labels = cut(10 ** middle)
+        labels = cut(10**middle)
         count = int(labels.max()) + 1
         rank = (abs(count - k), count > k)
         if best is None or rank < best[0]:
-            best = (rank, labels, 10 ** middle)
+            best = (rank, labels, 10**middle)
         if count == k:
             break
         if count < k:
@@ -252,50 +253,94 @@ def ncut_regions(a, k, seed=0, max_tries=12):
 def build_parser():
     parser = _common.experiment_parser("segment", __doc__)
     source = parser.add_argument_group("pictures (one of)")
-    source.add_argument("--image", default=None,
-                        help="one RGB or grey picture; default: scikit-image's coffee cup")
-    source.add_argument("--image-dir", default=None, metavar="DIR",
-                        help="score every picture of DIR against its mask in --mask-dir")
-    source.add_argument("--mask-dir", default=None, metavar="DIR",
-                        help="masks of --image-dir's pictures, same file stems: a grey "
-                             "picture of segment ids, or one colour per segment")
-    source.add_argument("--tfds", default=None, choices=sorted(TFDS_DATASETS),
-                        help="score the pictures of a tensorflow-datasets dataset "
-                             "against its masks")
+    source.add_argument(
+        "--image", default=None, help="one RGB or grey picture; default: scikit-image's coffee cup"
+    )
+    source.add_argument(
+        "--image-dir",
+        default=None,
+        metavar="DIR",
+        help="score every picture of DIR against its mask in --mask-dir",
+    )
+    source.add_argument(
+        "--mask-dir",
+        default=None,
+        metavar="DIR",
+        help="masks of --image-dir's pictures, same file stems: a grey "
+        "picture of segment ids, or one colour per segment",
+    )
+    source.add_argument(
+        "--tfds",
+        default=None,
+        choices=sorted(TFDS_DATASETS),
+        help="score the pictures of a tensorflow-datasets dataset against its masks",
+    )
     parser.add_argument("--split", default="test", help="--tfds: the split (default test)")
-    parser.add_argument("--data-dir", default=None, metavar="DIR",
-                        help="--tfds: TFDS's data folder (default ~/tensorflow_datasets)")
-    parser.add_argument("--limit", type=int, default=None,
-                        help="score at most this many pictures (default: all of "
-                             "--image-dir; 20 of --tfds)")
-    parser.add_argument("--ignore-label", type=int, default=None,
-                        help="mask value left out of the scores (--tfds "
-                             "oxford_iiit_pet: 3, the border band)")
-    parser.add_argument("--k", type=int, default=None,
-                        help=f"number of segments, >= 2 (default {DEFAULT_K}; when "
-                             "scoring, the number of segments of each mask)")
-    parser.add_argument("--pool", default="mincut", choices=POOLS,
-                        help="one picture: the pool (scores: every method of --methods)")
-    parser.add_argument("--methods", nargs="+", default=list(METHODS), choices=METHODS,
-                        help="scores: methods to compare (default all three)")
+    parser.add_argument(
+        "--data-dir",
+        default=None,
+        metavar="DIR",
+        help="--tfds: TFDS's data folder (default ~/tensorflow_datasets)",
+    )
+    parser.add_argument(
+        "--limit",
+        type=int,
+        default=None,
+        help="score at most this many pictures (default: all of --image-dir; 20 of --tfds)",
+    )
+    parser.add_argument(
+        "--ignore-label",
+        type=int,
+        default=None,
+        help="mask value left out of the scores (--tfds oxford_iiit_pet: 3, the border band)",
+    )
+    parser.add_argument(
+        "--k",
+        type=int,
+        default=None,
+        help=f"number of segments, >= 2 (default {DEFAULT_K}; when "
+        "scoring, the number of segments of each mask)",
+    )
+    parser.add_argument(
+        "--pool",
+        default="mincut",
+        choices=POOLS,
+        help="one picture: the pool (scores: every method of --methods)",
+    )
+    parser.add_argument(
+        "--methods",
+        nargs="+",
+        default=list(METHODS),
+        choices=METHODS,
+        help="scores: methods to compare (default all three)",
+    )
     parser.add_argument("--overseg", default="felzenszwalb", choices=OVERSEGMENTATIONS)
-    parser.add_argument("--epochs", type=int, default=None,
-                        help=f"default: {DEFAULT_EPOCHS}")
-    parser.add_argument("--gtv-step", type=float, default=None,
-                        help="TVGNN: scale the region features so that the first GTVConv "
-                             "step is this fraction of their size (default: the "
-                             "features as given)")
+    parser.add_argument("--epochs", type=int, default=None, help=f"default: {DEFAULT_EPOCHS}")
+    parser.add_argument(
+        "--gtv-step",
+        type=float,
+        default=None,
+        help="TVGNN: scale the region features so that the first GTVConv "
+        "step is this fraction of their size (default: the "
+        "features as given)",
+    )
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--max-side", type=int, default=MAX_SIDE,
-                        help="shrink larger pictures to this many pixels on the longer side")
-    _common.add_keras_flags(parser, "DIR (scores: DIR/PICTURE-POOL)",
-                            "the trained model of one picture")
+    parser.add_argument(
+        "--max-side",
+        type=int,
+        default=MAX_SIDE,
+        help="shrink larger pictures to this many pixels on the longer side",
+    )
+    _common.add_keras_flags(
+        parser, "DIR (scores: DIR/PICTURE-POOL)", "the trained model of one picture"
+    )
     _common.add_output_flags(parser, "results/segment-POOL, or results/segment-scores")
     return parser
 
 
 def _paired_files(parser, image_dir, mask_dir):
     """`[(stem, image path, mask path)]` of the pictures with a mask."""
+
     def pictures(folder, flag):
         if not os.path.isdir(folder):
             parser.fail(f"{flag}: no such folder {folder}")
@@ -310,8 +355,10 @@ def _paired_files(parser, image_dir, mask_dir):
     masks = pictures(mask_dir, "--mask-dir")
     pairs = [(stem, images[stem], masks[stem]) for stem in sorted(images) if stem in masks]
     if not pairs:
-        parser.fail(f"--image-dir {image_dir} and --mask-dir {mask_dir} have no picture "
-                    f"with the same file stem ({len(images)} pictures, {len(masks)} masks)")
+        parser.fail(
+            f"--image-dir {image_dir} and --mask-dir {mask_dir} have no picture "
+            f"with the same file stem ({len(images)} pictures, {len(masks)} masks)"
+        )
     return pairs
 
 
@@ -323,8 +370,7 @@ def _check_picture(parser, path, flag):
         with Image.open(path) as picture:
             picture.verify()
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
-        parser.fail(f"{flag}: {path} is not a picture that can be read "
-                    f"({type(error).__name__})")
+        parser.fail(f"{flag}: {path} is not a picture that can be read ({type(error).__name__})")
 
 
 def _parse(argv):
@@ -337,8 +383,15 @@ def _parse(argv):
         parser.fail(f"--gtv-step must be > 0, got {args.gtv_step}")
     if (args.image_dir is None) != (args.mask_dir is None):
         parser.fail("--image-dir and --mask-dir go together")
-    sources = [flag for flag, value in (("--image", args.image), ("--image-dir", args.image_dir),
-                                        ("--tfds", args.tfds)) if value is not None]
+    sources = [
+        flag
+        for flag, value in (
+            ("--image", args.image),
+            ("--image-dir", args.image_dir),
+            ("--tfds", args.tfds),
+        )
+        if value is not None
+    ]
     if len(sources) > 1:
         parser.fail(f"choose one of --image, --image-dir, --tfds (got {', '.join(sources)})")
     args.scoring = bool(args.image_dir or args.tfds)
@@ -352,7 +405,7 @@ def _parse(argv):
         _check_picture(parser, args.image, "--image")
     args.pairs = None
     if args.image_dir is not None:
-        args.pairs = _paired_files(parser, args.image_dir, args.mask_dir)[:args.limit]
+        args.pairs = _paired_files(parser, args.image_dir, args.mask_dir)[: args.limit]
         for _, image_path, mask_path in args.pairs:
             _check_picture(parser, image_path, "--image-dir")
             _check_picture(parser, mask_path, "--mask-dir")
@@ -403,12 +456,20 @@ def _cluster(pool, graph, k, epochs, seed, progress, callbacks=(), gtv_step=None
     x = graph.x
     if pool == "tvgnn" and gtv_step:
         config = training.CLUSTERING_MODELS[pool][1]
-        x = x * training.gtv_feature_scale(x, graph.a, gtv_step, config["delta_coeff"],
-                                           config["mp_channels"])
+        x = x * training.gtv_feature_scale(
+            x, graph.a, gtv_step, config["delta_coeff"], config["mp_channels"]
+        )
     inputs, sparse_x = training.clustering_inputs(pool, x, graph.a)
     model, history, epoch_ms = training.train_clustering(
-        pool, inputs, k, sparse_features=sparse_x, epochs=epochs, seed=seed,
-        progress=progress, callbacks=callbacks)
+        pool,
+        inputs,
+        k,
+        sparse_features=sparse_x,
+        epochs=epochs,
+        seed=seed,
+        progress=progress,
+        callbacks=callbacks,
+    )
     return model, model(inputs, training=False).numpy(), history, epoch_ms
 
 
@@ -432,13 +493,21 @@ def _segment_one(parser, args, out, command, original):
     segments = oversegment(image, args.overseg)
     n_regions = int(segments.max()) + 1
     if n_regions <= k:
-        parser.fail(f"--k: the over-segmentation has only {n_regions} regions, "
-                    f"fewer than K + 1 = {k + 1}")
+        parser.fail(
+            f"--k: the over-segmentation has only {n_regions} regions, fewer than K + 1 = {k + 1}"
+        )
     graph = region_adjacency_graph(image, segments)
     start = time.perf_counter()
     model, s, history, epoch_ms = _cluster(
-        args.pool, graph, k, epochs, args.seed, progress=not args.quiet and args.pool,
-        callbacks=_callbacks(args.tensorboard), gtv_step=args.gtv_step)
+        args.pool,
+        graph,
+        k,
+        epochs,
+        args.seed,
+        progress=not args.quiet and args.pool,
+        callbacks=_callbacks(args.tensorboard),
+        gtv_step=args.gtv_step,
+    )
     seconds = time.perf_counter() - start
     region_labels = s.argmax(axis=1)
     labels = pixel_labels(region_labels, segments, original.shape[:2])
@@ -446,31 +515,48 @@ def _segment_one(parser, args, out, command, original):
 
     edges = plotting.edge_list(graph.a)
     plotting.plot_segmentation(
-        image, segments, graph.pos, edges, region_labels,
+        image,
+        segments,
+        graph.pos,
+        edges,
+        region_labels,
         path=os.path.join(out, "segmentation.png"),
-        titles=["original", f"over-segmentation ({args.overseg}, {graph.n_nodes} regions)",
-                f"region adjacency graph ({len(edges)} edges)",
-                f"{TITLES[args.pool]} (K = {k})"])
+        titles=[
+            "original",
+            f"over-segmentation ({args.overseg}, {graph.n_nodes} regions)",
+            f"region adjacency graph ({len(edges)} edges)",
+            f"{TITLES[args.pool]} (K = {k})",
+        ],
+    )
     summary = {
         "command": command,
         "image": args.image or "skimage.data.coffee",
-        "image_shape": list(original.shape[:2]), "working_shape": list(image.shape[:2]),
-        "pool": args.pool, "overseg": args.overseg, "k": k, "epochs": epochs,
-        "seed": args.seed, "gtv_step": args.gtv_step, "n_regions": int(graph.n_nodes),
+        "image_shape": list(original.shape[:2]),
+        "working_shape": list(image.shape[:2]),
+        "pool": args.pool,
+        "overseg": args.overseg,
+        "k": k,
+        "epochs": epochs,
+        "seed": args.seed,
+        "gtv_step": args.gtv_step,
+        "n_regions": int(graph.n_nodes),
         "n_edges": len(edges),
         "final_loss": float(history["loss"][-1]),
         "lowest_loss": float(np.min(history["loss"])),
         "region_cluster_sizes": np.bincount(region_labels, minlength=k).tolist(),
         "pixel_cluster_sizes": np.bincount(labels.ravel(), minlength=k).tolist(),
-        "mean_max_assignment": metrics.sharpness(s)["mean_max"], "epoch_ms": epoch_ms,
+        "mean_max_assignment": metrics.sharpness(s)["mean_max"],
+        "epoch_ms": epoch_ms,
         "seconds": seconds,
     }
     _common.write_json(os.path.join(out, _common.RESULTS_FILE), summary)
     if args.save_model:
         model.save(args.save_model)
-    print(f"{args.pool} on {summary['image']} ({args.overseg}, {graph.n_nodes} regions): "
-          f"K = {k}, {epochs} epochs in {seconds:.0f} s, pixels per cluster "
-          f"{summary['pixel_cluster_sizes']} -> {out}")
+    print(
+        f"{args.pool} on {summary['image']} ({args.overseg}, {graph.n_nodes} regions): "
+        f"K = {k}, {epochs} epochs in {seconds:.0f} s, pixels per cluster "
+        f"{summary['pixel_cluster_sizes']} -> {out}"
+    )
     return summary
 
 
@@ -490,20 +576,23 @@ def _tfds_pictures(name, split, data_dir, limit):
     from spektral_tv.datasets._paths import downloads_allowed
 
     try:
-        dataset = tfds.load(name, split=split, data_dir=data_dir,
-                            download=downloads_allowed())
+        dataset = tfds.load(name, split=split, data_dir=data_dir, download=downloads_allowed())
     except Exception as error:  # not downloaded and no network, bad split, ...
         reason = str(error).strip().splitlines()[0] if str(error).strip() else ""
         raise SystemExit(
             f"spektral-tv segment: error: cannot load the TFDS dataset {name!r} "
             f"(split {split!r}): {type(error).__name__}: {reason[:300]}. Run it where "
             "TFDS can download, or give --data-dir, or score a local folder with "
-            "--image-dir/--mask-dir.") from None
+            "--image-dir/--mask-dir."
+        ) from None
     key = TFDS_DATASETS[name]["mask"]
     for index, example in enumerate(tfds.as_numpy(dataset.take(limit))):
         file_name = example.get("file_name", b"")
-        ident = file_name.decode() if isinstance(file_name, bytes) and file_name else \
-            f"{split}-{index}"
+        ident = (
+            file_name.decode()
+            if isinstance(file_name, bytes) and file_name
+            else f"{split}-{index}"
+        )
         yield ident, _as_rgb(example["image"]), example[key][..., 0].astype("int64")
 
 
@@ -538,12 +627,18 @@ def _score(parser, args, out, command):
         source = {"image_dir": args.image_dir, "mask_dir": args.mask_dir}
         dataset_k = None
     epochs = {pool: args.epochs or DEFAULT_EPOCHS[pool] for pool in POOLS}
-    header = {"command": command, **source, "overseg": args.overseg,
-              "max_side": args.max_side, "ignore_label": ignore, "seed": args.seed,
-              "gtv_step": args.gtv_step,
-              "k": args.k or dataset_k or "segments of each mask",
-              "methods": list(args.methods),
-              "epochs": {p: epochs[p] for p in args.methods if p in POOLS}}
+    header = {
+        "command": command,
+        **source,
+        "overseg": args.overseg,
+        "max_side": args.max_side,
+        "ignore_label": ignore,
+        "seed": args.seed,
+        "gtv_step": args.gtv_step,
+        "k": args.k or dataset_k or "segments of each mask",
+        "methods": list(args.methods),
+        "epochs": {p: epochs[p] for p in args.methods if p in POOLS},
+    }
     previous = _common.read_results(out, args.resume) or {}
     done = {r["id"]: r for r in previous.get("images", [])}
     records, examples = [], []
@@ -558,10 +653,15 @@ def _score(parser, args, out, command):
         truth, _ = mask_segments(mask, ignore)
         classes = int(truth.max()) + 1
         k = args.k or dataset_k or max(2, classes)
-        record = {"id": ident, "shape": list(image.shape[:2]), "classes": classes, "k": k,
-                  "n_regions": int(segments.max()) + 1}
+        record = {
+            "id": ident,
+            "shape": list(image.shape[:2]),
+            "classes": classes,
+            "k": k,
+            "n_regions": int(segments.max()) + 1,
+        }
         if record["n_regions"] <= k:
-            record["skipped"] = (f"{record['n_regions']} regions, fewer than K + 1 = {k + 1}")
+            record["skipped"] = f"{record['n_regions']} regions, fewer than K + 1 = {k + 1}"
             records.append(record)
             continue
         graph = region_adjacency_graph(work, segments)
@@ -576,23 +676,37 @@ def _score(parser, args, out, command):
             else:
                 progress = False if args.quiet else f"{number} {ident[:20]} {method}"
                 _, s, history, _ = _cluster(
-                    method, graph, k, epochs[method], args.seed, progress,
-                    _callbacks(args.tensorboard, f"{ident}-{method}"), args.gtv_step)
+                    method,
+                    graph,
+                    k,
+                    epochs[method],
+                    args.seed,
+                    progress,
+                    _callbacks(args.tensorboard, f"{ident}-{method}"),
+                    args.gtv_step,
+                )
                 region_labels = s.argmax(axis=1)
                 extra = {"lowest_loss": float(np.min(history["loss"]))}
             labels = pixel_labels(region_labels, segments, mask.shape)
             record["scores"][method] = {
-                **score(mask, labels, ignore), "n_segments": int(np.unique(labels).size),
-                "seconds": time.perf_counter() - start, **extra}
+                **score(mask, labels, ignore),
+                "n_segments": int(np.unique(labels).size),
+                "seconds": time.perf_counter() - start,
+                **extra,
+            }
             drawn[method] = labels
         if len(examples) < EXAMPLES:
             examples.append((ident, image, mask, drawn))
         records.append(record)
         if not args.quiet:
-            scores = ", ".join(f"{m} ARI {r['ari']:.3f} mIoU {r['miou']:.3f}"
-                               for m, r in record["scores"].items() if r["ari"] is not None)
-            print(f"{number} {ident}: {record['n_regions']} regions, K = {k}: {scores}",
-                  flush=True)
+            scores = ", ".join(
+                f"{m} ARI {r['ari']:.3f} mIoU {r['miou']:.3f}"
+                for m, r in record["scores"].items()
+                if r["ari"] is not None
+            )
+            print(
+                f"{number} {ident}: {record['n_regions']} regions, K = {k}: {scores}", flush=True
+            )
         summary = _score_summary(header, records, args.methods)
         _common.write_json(results_path, summary)
     summary = _score_summary(header, records, args.methods)
@@ -604,9 +718,11 @@ def _score(parser, args, out, command):
     for method in args.methods:
         m = summary["methods"][method]
         if "ari_mean" in m:
-            print(f"{TITLES[method]}: ARI {m['ari_mean']:.3f} ± {m['ari_std']:.3f}, "
-                  f"mIoU {m['miou_mean']:.3f} ± {m['miou_std']:.3f} over {m['images']} "
-                  "pictures")
+            print(
+                f"{TITLES[method]}: ARI {m['ari_mean']:.3f} ± {m['ari_std']:.3f}, "
+                f"mIoU {m['miou_mean']:.3f} ± {m['miou_std']:.3f} over {m['images']} "
+                "pictures"
+            )
     print(f"{len(records)} picture(s) -> {out}")
     return summary
 
@@ -616,26 +732,33 @@ def _score_summary(header, records, methods):
     per_method = {}
     for method in methods:
         values = [r["scores"][method] for r in scored if method in r["scores"]]
-        per_method[method] = {"images": sum(v["ari"] is not None for v in values),
-                              **_common.mean_std(values, ("ari", "miou", "n_segments"))}
-    return {**header, "n_images": len(records), "n_skipped": len(records) - len(scored),
-            "methods": per_method, "images": records}
+        per_method[method] = {
+            "images": sum(v["ari"] is not None for v in values),
+            **_common.mean_std(values, ("ari", "miou", "n_segments")),
+        }
+    return {
+        **header,
+        "n_images": len(records),
+        "n_skipped": len(records) - len(scored),
+        "methods": per_method,
+        "images": records,
+    }
 
 
 def _examples_figure(examples, methods, ignore, path):
     import numpy as np
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=(2.6 * (2 + len(methods)), 2.4 * len(examples)),
-                 layout="constrained")
+    fig = Figure(figsize=(2.6 * (2 + len(methods)), 2.4 * len(examples)), layout="constrained")
     axes = np.atleast_2d(fig.subplots(len(examples), 2 + len(methods), squeeze=False))
     for row, (ident, image, mask, drawn) in zip(axes, examples):
         truth, _ = mask_segments(mask, ignore)
         panels = [(image, ident[:24]), (truth, "mask")]
         panels += [(drawn[m], f"{TITLES[m]}") for m in methods if m in drawn]
         for ax, (picture, title) in zip(row, panels):
-            ax.imshow(picture, cmap=None if picture.ndim == 3 else "tab10",
-                      interpolation="nearest")
+            ax.imshow(
+                picture, cmap=None if picture.ndim == 3 else "tab10", interpolation="nearest"
+            )
             ax.set_title(title, fontsize=9)
             ax.set_xticks([])
             ax.set_yticks([])

@@ -4,6 +4,7 @@ Both compute S = softmax(MLP(X) / temperature), pool X_pool = SᵀX and
 A_pool = SᵀAS, and add auxiliary losses. What differs is the losses and the
 post-processing of A_pool, which subclasses provide in `connect`.
 """
+
 import weakref
 
 import tensorflow as tf
@@ -63,16 +64,14 @@ class AuxiliaryLossMixin:
             raise ValueError(
                 f"{self.name}: another layer of the model already logs `{name}`, "
                 "and History would keep only one of them: give the layers "
-                "different `loss_prefix` values (e.g. loss_prefix=\"pool1\")."
+                'different `loss_prefix` values (e.g. loss_prefix="pool1").'
             )
 
     def add_auxiliary_loss(self, name, per_graph_loss, graphs, coefficient=1.0):
         """Mean over the graphs that have nodes (empty ones add nothing); the
         weighted value is minimized, the raw one logged."""
         has_nodes = tf.reduce_sum(graphs.node_mask, axis=1) > 0
-        total = tf.reduce_sum(
-            tf.where(has_nodes, per_graph_loss, tf.zeros_like(per_graph_loss))
-        )
+        total = tf.reduce_sum(tf.where(has_nodes, per_graph_loss, tf.zeros_like(per_graph_loss)))
         count = tf.reduce_sum(tf.cast(has_nodes, total.dtype))
         value = tf.math.divide_no_nan(total, count)
         self.add_loss(coefficient * value if coefficient != 1.0 else value)
@@ -118,9 +117,7 @@ class AssignmentPool(AuxiliaryLossMixin, SRCPool):
             **kwargs,
         )
         self.k = check_positive_int(k, "k", minimum=2)
-        self.mlp_hidden = [
-            check_positive_int(units, "mlp_hidden") for units in (mlp_hidden or [])
-        ]
+        self.mlp_hidden = [check_positive_int(units, "mlp_hidden") for units in (mlp_hidden or [])]
         self.mlp_activation = mlp_activation
         self.temperature = check_positive_float(temperature, "temperature")
         self.use_bias = bool(use_bias)
@@ -165,9 +162,7 @@ class AssignmentPool(AuxiliaryLossMixin, SRCPool):
                 x = zero_padded_rows(x, node_mask)
         x_pad, graphs = to_padded((x, a), mode, i, node_mask)
         check_graph_values(x, graphs.edges.weight, self.name, node_mask)
-        x_pool, a_pool, i_pool, s = self.pool(
-            x, a, i, x_pad=x_pad, graphs=graphs, mode=mode
-        )
+        x_pool, a_pool, i_pool, s = self.pool(x, a, i, x_pad=x_pad, graphs=graphs, mode=mode)
         return self._format_outputs(mode, x_pool, a_pool, i_pool, s, graphs)
 
     def get_outputs(self, x_pool, a_pool, i_pool, s):

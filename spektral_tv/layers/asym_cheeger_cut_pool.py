@@ -1,4 +1,5 @@
 """Asymmetric Cheeger cut pooling layer."""
+
 import tensorflow as tf
 import tf_keras as keras
 
@@ -35,7 +36,8 @@ class AsymCheegerCutPool(AssignmentPool):
     $$
         L_{GTV} = \frac{1}{2E} \sum_{k=1}^K \sum_{i<j} a_{ij} |s_{ik} - s_{jk}|,
         \qquad
-        L_{AN} = \frac{\beta - \sum_{k=1}^K \| \s_{:,k} - \textrm{quant}_\rho(\s_{:,k}) \|_{1,\rho}}{\beta},
+        L_{AN} = \frac{\beta - \sum_{k=1}^K
+            \| \s_{:,k} - \textrm{quant}_\rho(\s_{:,k}) \|_{1,\rho}}{\beta},
     $$
     where E is the number of undirected edges, \(\textrm{quant}_\rho\) the
     (⌊N/(ρ+1)⌋+1)-th largest value, \(\|x\|_{1,\rho} = \sum_i \rho x_i\) for

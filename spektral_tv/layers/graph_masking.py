@@ -8,12 +8,22 @@ without `custom_objects`, but Spektral does not register its layers.
 Importing `spektral_tv.layers` registers Spektral's own classes (so models
 built with `spektral.layers` save and load too).
 """
+
 import tf_keras as keras
 from spektral import layers as spektral_layers
 
 #: Spektral layers registered on import (under the package name "spektral").
-REGISTERED = ("GraphMasking", "GCSConv", "DiffPool", "DMoNPool", "TopKPool", "SAGPool",
-              "GlobalAvgPool", "GlobalSumPool", "GlobalMaxPool")
+REGISTERED = (
+    "GraphMasking",
+    "GCSConv",
+    "DiffPool",
+    "DMoNPool",
+    "TopKPool",
+    "SAGPool",
+    "GlobalAvgPool",
+    "GlobalSumPool",
+    "GlobalMaxPool",
+)
 
 for _name in REGISTERED:
     _layer = getattr(spektral_layers, _name)

@@ -1,4 +1,5 @@
 """GTVConv layer."""
+
 import tensorflow as tf
 import tf_keras as keras
 from spektral.layers.convolutional.conv import Conv
@@ -161,8 +162,7 @@ class GTVConv(Conv):
         input_dim = x_shape[-1]
         if input_dim is None:
             raise ValueError(
-                f"{self.name}: the last dimension of `x` (number of features) must "
-                "be known."
+                f"{self.name}: the last dimension of `x` (number of features) must be known."
             )
         self.kernel = self.add_weight(
             shape=(input_dim, self.channels),

@@ -1,4 +1,5 @@
 """MinCutPool layer."""
+
 import tensorflow as tf
 import tf_keras as keras
 

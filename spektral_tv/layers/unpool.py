@@ -1,5 +1,6 @@
 """Unpooling layers: the transposed pooling of the MinCutPool paper's eq. 8 for soft
 assignments, and the scatter-back unpooling of Top-K (Gao & Ji)."""
+
 import tensorflow as tf
 import tf_keras as keras
 
@@ -80,7 +81,8 @@ class TopKUnpool(keras.layers.Layer):
         n_nodes = tf.shape(mask, out_type=tf.int64)[0]
         kept = tf.where(tf.not_equal(mask, 0))[:, 0]  # increasing node ids
         x_rec = tf.scatter_nd(
-            kept[:, None], x_pool,
+            kept[:, None],
+            x_pool,
             tf.stack([n_nodes, tf.shape(x_pool, out_type=tf.int64)[-1]]),
         )
         if isinstance(a_pool, tf.SparseTensor):

@@ -1,4 +1,5 @@
 """Pure TensorFlow graph operations and losses used by the layers."""
+
 from spektral_tv.ops.graph import (
     BATCH,
     DISJOINT,

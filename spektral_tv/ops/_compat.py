@@ -6,6 +6,7 @@ moves them, `csr_ops` is None and `use_csr` answers False: every op then takes
 its XLA-safe path (gathers and segment sums), which is correct everywhere and
 only slower.
 """
+
 import tensorflow as tf
 
 try:

@@ -8,6 +8,7 @@ mode is already in that layout; single mode is the case B = 1; disjoint mode is
 scattered into it. The same arithmetic then runs in every mode, which is what
 makes the modes agree.
 """
+
 from typing import NamedTuple
 
 import tensorflow as tf
@@ -155,9 +156,7 @@ def edges_from_batch(a, node_mask, dtype):
     weight = tf.gather_nd(a, nonzero)
     if node_mask is not None:
         flat_mask = tf.reshape(node_mask, [-1])
-        keep = tf.logical_and(
-            tf.gather(flat_mask, src) > 0, tf.gather(flat_mask, dst) > 0
-        )
+        keep = tf.logical_and(tf.gather(flat_mask, src) > 0, tf.gather(flat_mask, dst) > 0)
         src, dst, weight = (tf.boolean_mask(t, keep) for t in (src, dst, weight))
     return EdgeList(src, dst, weight)
 
@@ -279,9 +278,7 @@ def propagate(edges, values, n_nodes):
 
         def grad(upstream):
             # d a_ij = g_i · v_j; pruned from the graph when nothing needs it.
-            d_weight = _per_edge_sum(
-                tf.multiply, upstream, values, edges.src, edges.dst
-            )
+            d_weight = _per_edge_sum(tf.multiply, upstream, values, edges.src, edges.dst)
             return d_weight, csr_ops.matmul(csr, upstream, adjoint_a=True)
 
         return csr_ops.matmul(csr, values), grad
@@ -383,9 +380,7 @@ def to_padded(inputs, mode, i=None, node_mask=None):
     position = tf.scatter_nd(order[:, None], rank_in_sorted, [n_nodes])
     scatter_index = i * n_max + position
     flat_size = n_graphs * n_max
-    x_pad = tf.scatter_nd(
-        scatter_index[:, None], x, tf.stack([flat_size, tf.shape(x)[-1]])
-    )
+    x_pad = tf.scatter_nd(scatter_index[:, None], x, tf.stack([flat_size, tf.shape(x)[-1]]))
     x_pad = tf.reshape(x_pad, tf.stack([n_graphs, n_max, tf.shape(x)[-1]]))
     node_mask = tf.reshape(
         tf.scatter_nd(scatter_index[:, None], tf.ones([n_nodes], dtype), [flat_size]),
@@ -403,9 +398,7 @@ def scatter_to_padded(values, graphs):
     """Rows of a disjoint (N, C) tensor laid out as (B, n_max, C)."""
     flat_size = graphs.n_graphs * graphs.n_max
     channels = tf.shape(values)[-1]
-    padded = tf.scatter_nd(
-        graphs.scatter_index[:, None], values, tf.stack([flat_size, channels])
-    )
+    padded = tf.scatter_nd(graphs.scatter_index[:, None], values, tf.stack([flat_size, channels]))
     return tf.reshape(padded, tf.stack([graphs.n_graphs, graphs.n_max, channels]))
 
 

@@ -10,6 +10,7 @@ References:
           Networks for Graph Pooling", ICML 2020.
     [002] Hansen, Bianchi, "Total Variation Graph Neural Networks", ICML 2023.
 """
+
 import tensorflow as tf
 
 from spektral_tv.ops._compat import in_xla_context
@@ -143,9 +144,7 @@ def _choose_digit(rows, digits, rank, n_rows):
     at_or_above = tf.cumsum(counts, axis=1, reverse=True)
     chosen = tf.reduce_sum(tf.cast(at_or_above > rank[:, None], tf.int32), axis=1) - 1
     chosen = tf.maximum(chosen, 0)  # a row without enough entries: any bucket
-    above = tf.gather(at_or_above, chosen, batch_dims=1) - tf.gather(
-        counts, chosen, batch_dims=1
-    )
+    above = tf.gather(at_or_above, chosen, batch_dims=1) - tf.gather(counts, chosen, batch_dims=1)
     return chosen, rank - above
 
 

@@ -8,6 +8,7 @@ check raises a `ValueError`; under `tf.function` the O(N + E) checks of
 (`InvalidArgumentError`), while NaN and infinities in `x` and `a` are left to
 the user (e.g. `keras.callbacks.TerminateOnNaN`).
 """
+
 import numbers
 
 import tensorflow as tf
@@ -80,9 +81,7 @@ def check_graph_inputs(x, a, i, layer_name):
         raise ValueError(f"{layer_name}: `x` must be a float tensor, got {x.dtype.name}.")
     x_shape, a_shape = _dense_shape(x), _dense_shape(a)
     if not _known_equal(a_shape[-1], a_shape[-2]):
-        raise ValueError(
-            f"{layer_name}: the adjacency `a` must be square, got shape {a_shape}."
-        )
+        raise ValueError(f"{layer_name}: the adjacency `a` must be square, got shape {a_shape}.")
     if _rank(x) == 3:
         if _rank(a) != 3:
             raise ValueError(
@@ -96,8 +95,7 @@ def check_graph_inputs(x, a, i, layer_name):
             )
         if i is not None:
             raise ValueError(
-                f"{layer_name}: `i` is only for disjoint mode, but `x` has rank 3 "
-                "(batch mode)."
+                f"{layer_name}: `i` is only for disjoint mode, but `x` has rank 3 (batch mode)."
             )
         if not _known_equal(x_shape[0], a_shape[0]):
             raise ValueError(
@@ -115,8 +113,7 @@ def check_graph_inputs(x, a, i, layer_name):
         mode = SINGLE if i is None else DISJOINT
     if not _known_equal(x_shape[-2], a_shape[-1]):
         raise ValueError(
-            f"{layer_name}: `x` has {x_shape[-2]} nodes but the adjacency `a` has "
-            f"{a_shape[-1]}."
+            f"{layer_name}: `x` has {x_shape[-2]} nodes but the adjacency `a` has {a_shape[-1]}."
         )
     if i is not None:
         if _rank(i) not in (1, 2) or (_rank(i) == 2 and i.shape[-1] != 1):
@@ -162,9 +159,7 @@ def batch_node_mask(mask, x, layer_name):
     ):
         raise ValueError(f"{message}, got {shape} for `x` of shape {x.shape}.")
     if not tf.executing_eagerly():
-        check = tf.debugging.assert_equal(
-            tf.shape(mask)[:2], tf.shape(x)[:2], message=message
-        )
+        check = tf.debugging.assert_equal(tf.shape(mask)[:2], tf.shape(x)[:2], message=message)
         with tf.control_dependencies([check]):
             mask = tf.identity(mask)
     if shape.rank == 3:
