@@ -23,27 +23,29 @@ def single_graph_dataset(x, a):
     return tf.data.Dataset.from_tensors(((x, sparse(a)),)).repeat()
 
 
-def clustering_model(pool, n_features, n_nodes, delta=0.3, sparse_features=False):
+def clustering_model(pool, n_features, n_nodes, delta=0.3, sparse_features=False, epsilon=1e-3):
     x_in = keras.Input((n_features,), sparse=sparse_features)
     a_in = keras.Input((n_nodes,), sparse=True)
-    h = GTVConv(16, delta_coeff=delta, activation="elu")([x_in, a_in])
-    h = GTVConv(16, delta_coeff=delta, activation="elu")([h, a_in])
+    h = GTVConv(16, delta_coeff=delta, epsilon=epsilon, activation="elu")([x_in, a_in])
+    h = GTVConv(16, delta_coeff=delta, epsilon=epsilon, activation="elu")([h, a_in])
     _, _, s = pool([h, a_in])
     return keras.Model([x_in, a_in], s)
 
 
 @pytest.mark.parametrize(
-    "make_pool",
+    "make_pool, feature_scale",
     [
-        lambda: MinCutPool(3, mlp_hidden=[16], return_selection=True),
-        lambda: AsymCheegerCutPool(3, mlp_hidden=[16], return_selection=True),
+        (lambda: MinCutPool(3, mlp_hidden=[16], return_selection=True), 1.0),
+        # GTVConv's step has a fixed length: the one-hot features are scaled
+        # so that it smooths them (as in the README's Quickstart).
+        (lambda: AsymCheegerCutPool(3, return_selection=True), 0.5),
     ],
     ids=["mincut", "asym_cheeger_cut"],
 )
-def test_fit_on_sbm_finds_the_communities(make_pool):
+def test_fit_on_sbm_finds_the_communities(make_pool, feature_scale):
     keras.utils.set_random_seed(0)
     a, labels = sbm(seed=0)
-    x = np.eye(len(labels), dtype="float32")  # featureless graph: identity
+    x = feature_scale * np.eye(len(labels), dtype="float32")  # featureless: identity
     model = clustering_model(make_pool(), x.shape[1], len(labels))
     model.compile(keras.optimizers.Adam(5e-3))
     history = model.fit(single_graph_dataset(x, a), steps_per_epoch=1, epochs=300, verbose=0)
@@ -188,6 +190,10 @@ def test_jit_compiled_training_matches_graph_training(sparse_features):
             6,
             30,
             sparse_features=sparse_features,
+            # ε = 0.1: at 1e-3 GTVConv's gradient is ill-conditioned where
+            # features nearly coincide, and round-off of the two op orders
+            # grows over the steps (docs/distributed.md).
+            epsilon=0.1,
         )
         model.compile(keras.optimizers.Adam(1e-2), jit_compile=jit)
         data = tf.data.Dataset.from_tensors(((features, sparse(a)),)).repeat()

@@ -105,6 +105,20 @@ def asymmetric_norm_loss(s, graphs, rho=None):
     return tf.math.divide_no_nan(beta - asym_norm, tf.cast(beta, dtype))
 
 
+def _sorted_order_statistic(values, rank, valid):
+    """`descending_order_statistic` by a full sort (the XLA path)."""
+    n = tf.shape(values)[-1]
+    lowest = tf.constant(float("-inf"), values.dtype)
+    # The order is found without gradient (XLA cannot compile top_k's gradient
+    # for a k known only at run time); the gradient reaches the entry picked.
+    order = tf.math.top_k(tf.stop_gradient(tf.where(valid, values, lowest)), k=n).indices
+    rank = tf.broadcast_to(tf.cast(rank, tf.int32), tf.shape(values)[:-1])
+    batch_dims = len(values.shape) - 1
+    position = tf.clip_by_value(rank, 0, tf.maximum(n - 1, 0))
+    index = tf.gather(order, position[..., None], batch_dims=batch_dims)
+    return tf.gather(values, index, batch_dims=batch_dims)[..., 0]
+
+
 # Order statistics by radix selection: the bits of a float, read as an
 # unsigned integer with the sign bit flipped (all bits for negatives), sort
 # like the float. A histogram of the top 8 bits finds the bucket that holds
@@ -156,7 +170,12 @@ def descending_order_statistic(values, rank, valid):
     gradient reaches the entry selected (the first one holding that value).
 
     Exact for float32 (float64 values are ranked by their float32 rounding).
+    Under XLA, whose compilation of the selection's dynamic shapes gave wrong
+    ranks (tests/test_training.py, jit against graph mode), a full
+    `tf.math.top_k` sort is used instead.
     """
+    if in_xla_context():
+        return _sorted_order_statistic(values, rank, valid)
     shape = tf.shape(values)
     n = shape[-1]
     flat = tf.reshape(values, tf.stack([-1, n]))
