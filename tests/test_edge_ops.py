@@ -2,6 +2,7 @@
 per-edge reductions with hand-written gradients, and the radix order
 statistic that replaces a full sort in the asymmetric-norm loss."""
 
+import functools
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -62,7 +63,7 @@ def test_edge_l1_distance_and_propagate_match_autodiff(block_values, graph_mode)
         return tf.math.unsorted_segment_sum(w[:, None] * tf.gather(y, dst), src, n)
 
     for got_fn, expected_fn, args in [(l1, l1_auto, (y,)), (prop, prop_auto, (w.numpy(), y))]:
-        got = run(lambda got_fn=got_fn, args=args: _grads(got_fn, *args))
+        got = run(functools.partial(_grads, got_fn, *args))
         expected = [t.numpy() for t in _grads(expected_fn, *args)]
         for g, e in zip(got, expected):
             np.testing.assert_allclose(g, e, rtol=1e-5, atol=1e-5)

@@ -335,6 +335,9 @@ def total_variation_laplacian(y, src, dst, weight, scale, epsilon, n_nodes):
     src, dst, weight, scale = sort_by_source(src, dst, weight, scale)
     norm = scale * edge_l1_distance(y, src, dst, n_nodes)
     gamma = weight / tf.maximum(norm, epsilon)
+    # A self-loop cancels out of L̂_Γ, but its γ = w/ε would enter D_Γ y and
+    # Γ y separately and cost float32 precision in their difference.
+    gamma = tf.where(tf.equal(src, dst), tf.zeros_like(gamma), gamma)
     degree = sum_by_source(gamma, src, n_nodes)
     return degree[:, None] * y - propagate(EdgeList(src, dst, gamma), y, n_nodes)
 
