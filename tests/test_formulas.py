@@ -14,6 +14,7 @@ import math
 import numpy as np
 import pytest
 import tensorflow as tf
+import tf_keras as keras
 
 from spektral_tv.layers import AsymCheegerCutPool, GTVConv, MinCutPool
 
@@ -80,7 +81,9 @@ def check_case_sanity(a):
 @pytest.mark.parametrize("case", list(CASES))
 def test_mincut_pool_matches_reference(case, sparse, temperature, mlp_hidden):
     cfg = CASES[case]
-    tf.random.set_seed(cfg["seed"])
+    # Keras's own seed too: the pool's MLP must not depend on the test order
+    # (a near-uniform S would void the discrimination checks below).
+    keras.utils.set_random_seed(cfg["seed"])
     a, x = make_graph(**cfg)
     check_case_sanity(a)
     pool = MinCutPool(
