@@ -133,9 +133,12 @@ def test_train_clustering_keeps_lowest_loss_or_last():
     # i.e. those of a run stopped there; not those of the last epoch.
     stopped, _ = weights(best + 1, keep=False)
     last, _ = weights(4, keep=False)
-    for w_kept, w_stopped in zip(kept, stopped):
-        np.testing.assert_allclose(w_kept, w_stopped, rtol=1e-5, atol=1e-6)
-    assert any(not np.allclose(w_kept, w_last) for w_kept, w_last in zip(kept, last))
+    # Two fits agree only to float round-off (CPU reductions are not ordered), so the
+    # kept weights must sit far closer to the stopped run's than to the last epoch's.
+    to_stopped = max(np.max(np.abs(k - s)) for k, s in zip(kept, stopped))
+    to_last = max(np.max(np.abs(k - w)) for k, w in zip(kept, last))
+    assert to_stopped < 1e-4, to_stopped
+    assert to_last > 100 * max(to_stopped, 1e-6), (to_last, to_stopped)
 
 
 def test_train_clustering_bad_arguments():
