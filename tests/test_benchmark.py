@@ -217,3 +217,30 @@ def test_growth_exponent():
     assert growth_exponent([10, 100, 1000], [2.0, 20.0, 200.0]) == pytest.approx(1.0)
     assert growth_exponent([10, 100], [1.0, 100.0]) == pytest.approx(2.0)
     assert growth_exponent([10], [1.0]) is None
+
+
+def test_largest_graph_table_stops_at_the_first_failure(tmp_path):
+    """--largest: one child per size, train MB and ms/step for each; a size
+    that fails (here a 1-second timeout) ends the table with its error."""
+    json_path = tmp_path / "largest.json"
+
+    def run(sizes, timeout):
+        cmd = [sys.executable, str(SCRIPT), "--workloads", "none", "--no-same-process"]
+        cmd += ["--largest", sizes, "--json", str(json_path), "--timeout", timeout]
+        proc = subprocess.run(
+            cmd, capture_output=True, text=True, cwd=REPO, env=dict(os.environ), timeout=900
+        )
+        assert proc.returncode == 0, proc.stderr[-3000:]
+        with open(json_path) as f:
+            return proc.stdout, json.load(f)["largest"]
+
+    out, rows = run("2e3", "600")
+    assert "largest graph" in out
+    assert [r["n_nodes"] for r in rows] == [2000]
+    for r in rows:
+        entry = r["impls"]["spektral_tv"]
+        assert r["ok"] and r["n_edges"] > 9 * r["n_nodes"]
+        assert entry["ms_median"] > 0 and entry["train_mb"] > 0
+        assert entry["process_peak_mb"] > entry["train_mb"]
+    _, rows = run("2e3,4e3", "1")
+    assert len(rows) == 1 and not rows[0]["ok"] and "timed out" in rows[0]["error"]

@@ -884,6 +884,7 @@ def run_scaling_child(model, n_nodes, steps, warmup, rounds, impls=IMPLS):
             entry = dict(first_step_ms=first_ms, ms_steps=[])
             if reset:
                 entry["train_mb"] = _proc_status_mb("VmHWM") - before
+                entry["process_peak_mb"] = _proc_status_mb("VmHWM")
             result["impls"][impl] = entry
             running.append((entry, step))
         stage = "interleaved warm-up"
@@ -970,6 +971,62 @@ def run_scaling(args):
             ]
             exponents[f"{model}/{impl}"] = growth_exponent(*zip(*got)) if got else None
     return dict(rows=rows, exponents=exponents)
+
+
+def run_largest(args):
+    """TVGNN of spektral_tv alone on ever larger random graphs (--largest):
+    one fresh child per size, one untimed and two timed steps; stops at the
+    first size that fails (out of memory, timeout)."""
+    rows = []
+    for n in args.largest:
+        label = f"largest TVGNN N={n}"
+        print(f"[benchmark] {label} ...", file=sys.stderr, flush=True)
+        r = run_child_process(
+            [
+                "--child-scaling",
+                "tvgnn",
+                str(n),
+                "--scaling-steps",
+                "1",
+                "--scaling-impl",
+                REFERENCE_IMPL,
+            ],
+            label,
+            dict(model="tvgnn", n_nodes=n, impls={}),
+            args,
+        )
+        print(
+            f"[benchmark]   -> {'done' if r.get('ok') else r.get('error', 'failed')} "
+            f"({r.get('child_wall_s', 0):.0f} s)",
+            file=sys.stderr,
+            flush=True,
+        )
+        rows.append(r)
+        if not r.get("ok"):
+            break
+    return rows
+
+
+def format_largest(rows):
+    """The --largest table as text."""
+    body = []
+    for r in rows:
+        e = r.get("impls", {}).get(REFERENCE_IMPL, {})
+        body.append(
+            [
+                f"{r['n_nodes']:,}",
+                f"{r['n_edges']:,}" if r.get("n_edges") else "-",
+                _fmt(e.get("ms_median"), ".0f") if r.get("ok") else r.get("error", "failed"),
+                _fmt(e.get("train_mb"), ".0f"),
+                _fmt(e.get("process_peak_mb"), ".0f"),
+            ]
+        )
+    headers = ["nodes", "edges (nnz)", "ms/step", "train MB", "process peak MB"]
+    return (
+        "largest graph - spektral_tv TVGNN (GTVConv(32) x2 -> AsymCheegerCutPool(16)), "
+        "single mode, random graphs of average degree 10, F = 32\n"
+        + render_table(headers, body, right={1, 2, 3, 4})
+    )
 
 
 def format_scaling(scaling):
@@ -1124,6 +1181,15 @@ def main(argv=None):
         help="scaling: timed steps per implementation and round, 2 rounds "
         "(default 3; 2 with --smoke)",
     )
+    p.add_argument(
+        "--largest",
+        type=lambda v: [int(float(n)) for n in v.split(",")],
+        default=None,
+        metavar="N,N,...",
+        help="also train spektral_tv's TVGNN alone on random graphs of these sizes "
+        "(e.g. 1e6,2e6,4e6), one fresh process each, and stop at the first that fails: "
+        "the largest graph that trains on this machine",
+    )
     p.add_argument("--child", nargs=2, metavar=("IMPL", "WORKLOAD"), help=argparse.SUPPRESS)
     p.add_argument("--child-scaling", nargs=2, metavar=("MODEL", "N"), help=argparse.SUPPRESS)
     p.add_argument("--scaling-impl", choices=IMPLS, help=argparse.SUPPRESS)
@@ -1182,7 +1248,9 @@ def main(argv=None):
 
     scaling = run_scaling(args) if args.scaling else None
 
-    sources = rows + [same or {}] + (scaling["rows"] if scaling else [])
+    largest = run_largest(args) if args.largest else None
+
+    sources = rows + [same or {}] + (scaling["rows"] if scaling else []) + (largest or [])
     versions = next((r["versions"] for r in sources if r.get("versions")), {})
     header = (
         f"spektral_tv benchmark{' (SMOKE: tiny inputs)' if args.smoke else ''} - "
@@ -1206,6 +1274,9 @@ def main(argv=None):
     if scaling is not None:
         print()
         print(format_scaling(scaling))
+    if largest is not None:
+        print()
+        print(format_largest(largest))
     if args.json:
         os.makedirs(os.path.dirname(os.path.abspath(args.json)), exist_ok=True)
         out = dict(smoke=args.smoke, versions=versions, cpus=os.cpu_count(), rows=rows)
@@ -1213,6 +1284,8 @@ def main(argv=None):
             out["same_process"] = same
         if scaling is not None:
             out["scaling"] = scaling
+        if largest is not None:
+            out["largest"] = largest
         with open(args.json, "w") as f:
             json.dump(out, f, indent=2)
         print(f"results written to {args.json}", file=sys.stderr)
