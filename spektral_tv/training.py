@@ -8,6 +8,9 @@ experiments and the notebooks.
 - `train_clustering`, `train_autoencoder`: a fresh model trained with
   `model.fit`, with the papers' training settings (`CLUSTERING_TRAINING`,
   `AUTOENCODER_TRAINING`; the networks' settings are in `spektral_tv.models`);
+- `subgraph_batches`, `train_clustering_on_subgraphs`: node clustering
+  trained on sampled subgraphs (`spektral_tv.sampling`), one a step, for
+  graphs too large to train on whole;
 - `KeepLowestLoss`, `EpochTimer`, `ProgressBar`: `model.fit` callbacks;
   `check_finite_history`: a clear error when training diverged.
 """
@@ -22,7 +25,7 @@ import scipy.sparse as sp
 import tensorflow as tf
 import tf_keras as keras
 
-from spektral_tv import models
+from spektral_tv import models, sampling
 
 __all__ = [
     "AUTOENCODER_TRAINING",
@@ -40,9 +43,11 @@ __all__ = [
     "check_finite_history",
     "clustering_inputs",
     "gtv_feature_scale",
+    "subgraph_batches",
     "to_tensor",
     "train_autoencoder",
     "train_clustering",
+    "train_clustering_on_subgraphs",
 ]
 
 #: Features denser than this are fed dense: a sparse product no longer pays.
@@ -164,6 +169,19 @@ def gtv_feature_scale(x, a, relative_step, delta_coeff, channels):
     return float(step / (relative_step * row_norms.mean()))
 
 
+def _feeds_sparse(x):
+    """Whether features `x` are fed as a `tf.SparseTensor`: scipy matrices
+    at most `SPARSE_FEATURES_MAX_DENSITY` dense."""
+    return bool(sp.issparse(x) and x.nnz / np.prod(x.shape) <= SPARSE_FEATURES_MAX_DENSITY)
+
+
+def _normalized(a):
+    """D^-½ A D^-½ of a scipy adjacency (`GCSConv.preprocess`), as CSR."""
+    from spektral.layers import GCSConv
+
+    return sp.csr_matrix(GCSConv.preprocess(sp.csr_matrix(a)))
+
+
 def clustering_inputs(model_name, x, a):
     """`([x, a], sparse_x)`: the input tensors of the clustering model
     `model_name` (`"tvgnn"` or `"mincut"`) for features `x` and adjacency `a`
@@ -173,13 +191,67 @@ def clustering_inputs(model_name, x, a):
     TVGNN takes the raw adjacency; MinCutPool's GCSConv the normalized one
     D^-½ A D^-½ (`GCSConv.preprocess`). Scipy features at most
     `SPARSE_FEATURES_MAX_DENSITY` dense are fed sparse."""
-    from spektral.layers import GCSConv
-
     _check_model_name(model_name)
-    sparse_x = bool(sp.issparse(x) and x.nnz / np.prod(x.shape) <= SPARSE_FEATURES_MAX_DENSITY)
+    sparse_x = _feeds_sparse(x)
     if model_name == "mincut":
-        a = GCSConv.preprocess(sp.csr_matrix(a))
+        a = _normalized(a)
     return [to_tensor(x, sparse_x), to_tensor(sp.csr_matrix(a), sparse=True)], sparse_x
+
+
+def subgraph_batches(
+    x, a, nodes_per_batch, seed=0, sampler="walk", normalize=False, sparse_features=None
+):
+    """An endless `tf.data.Dataset` of induced subgraphs of one graph, one
+    element `((x_sub, a_sub),)` a step, as `model.fit` takes them for the
+    clustering models (single mode; `a_sub` a `tf.SparseTensor`).
+
+    The subgraphs are `spektral_tv.sampling.induced_subgraph` of the nodes
+    of `spektral_tv.sampling.node_batches`: the same sequence for the same
+    `seed`. They are cut from `x` and `a` in host memory as the steps ask for
+    them (one ahead), so only one subgraph at a time is a tensor. Give
+    `model.fit` `steps_per_epoch=sampling.steps_per_epoch(N, nodes_per_batch)`
+    for epochs that visit every node once (`"uniform"`) or about once.
+
+    Args:
+        x: node features (N, F), array or scipy sparse.
+        a: adjacency (N, N), scipy sparse (or array).
+        nodes_per_batch: nodes of a subgraph, an integer >= 2.
+        seed: the seed of the node draws.
+        sampler: `"walk"` or `"uniform"` (`spektral_tv.sampling`).
+        normalize: feed D^-½ A D^-½ of each subgraph (MinCutPool's GCSConv,
+            as `clustering_inputs` does for the whole graph) instead of its
+            raw edges.
+        sparse_features: feed `x_sub` as a `tf.SparseTensor`; default as
+            `clustering_inputs` decides for the whole `x`.
+
+    Returns:
+        A `tf.data.Dataset`; its `element_spec` has unknown node counts.
+    """
+    n_nodes, n_features = x.shape
+    if a.shape != (n_nodes, n_nodes):
+        raise ValueError(f"a must have shape ({n_nodes}, {n_nodes}) to match x, got {a.shape}")
+    a = sp.csr_matrix(a, dtype=np.float32)
+    if sp.issparse(x):
+        x = sp.csr_matrix(x, dtype=np.float32)
+    sparse_x = _feeds_sparse(x) if sparse_features is None else bool(sparse_features)
+    if sparse_x and not sp.issparse(x):
+        x = sp.csr_matrix(x, dtype=np.float32)
+    sampling.steps_per_epoch(n_nodes, nodes_per_batch)  # checks nodes_per_batch
+    if sampler not in sampling.SAMPLERS:
+        raise ValueError(f"sampler must be one of {sampling.SAMPLERS}, got {sampler!r}")
+
+    def generate():
+        # A fresh sequence each time the dataset is iterated: runs repeat.
+        for idx in sampling.node_batches(a, nodes_per_batch, seed=seed, sampler=sampler):
+            x_sub, a_sub = sampling.induced_subgraph(x, a, idx)
+            if normalize:
+                a_sub = _normalized(a_sub)
+            yield ((to_tensor(x_sub, sparse_x), to_tensor(a_sub, sparse=True)),)
+
+    x_spec = (tf.SparseTensorSpec if sparse_x else tf.TensorSpec)((None, n_features), tf.float32)
+    a_spec = tf.SparseTensorSpec((None, None), tf.float32)
+    data = tf.data.Dataset.from_generator(generate, output_signature=((x_spec, a_spec),))
+    return data.prefetch(1)
 
 
 def autoencoder_inputs(x, a):
@@ -293,6 +365,49 @@ def _fit_callbacks(keep_lowest_loss, progress, callbacks):
     return timer, extra + list(callbacks)
 
 
+def _clustering_settings(model_name, epochs, learning_rate):
+    """`(epochs, learning_rate)` with the papers' defaults, checked."""
+    _check_model_name(model_name)
+    settings = CLUSTERING_TRAINING[model_name]
+    epochs = settings["epochs"] if epochs is None else int(epochs)
+    learning_rate = settings["learning_rate"] if learning_rate is None else learning_rate
+    if epochs < 1:
+        raise ValueError(f"epochs must be >= 1, got {epochs}")
+    if not learning_rate > 0:
+        raise ValueError(f"learning_rate must be > 0, got {learning_rate}")
+    return epochs, learning_rate
+
+
+def _fit_clustering(
+    model_name,
+    data,
+    n_features,
+    k,
+    sparse_features,
+    steps,
+    *,
+    epochs,
+    learning_rate,
+    seed,
+    keep_lowest_loss,
+    progress,
+    callbacks,
+    config,
+):
+    """A fresh clustering model fitted on `data` (`steps` a Keras epoch):
+    `(model, history dict, median ms per epoch)`."""
+    builder, _ = CLUSTERING_MODELS[model_name]
+    keras.utils.set_random_seed(seed)
+    model = builder(n_features, k, sparse_features=sparse_features, **config)
+    model.compile(keras.optimizers.Adam(learning_rate))
+    timer, all_callbacks = _fit_callbacks(keep_lowest_loss, progress, callbacks)
+    history = model.fit(
+        data, steps_per_epoch=steps, epochs=epochs, verbose=0, callbacks=all_callbacks
+    )
+    check_finite_history(history.history, f"{model_name} clustering")
+    return model, history.history, timer.median_ms()
+
+
 def train_clustering(
     model_name,
     inputs,
@@ -332,23 +447,101 @@ def train_clustering(
     Raises:
         TrainingDiverged: the loss became NaN or infinite.
     """
-    _check_model_name(model_name)
-    builder, _ = CLUSTERING_MODELS[model_name]
-    settings = CLUSTERING_TRAINING[model_name]
-    epochs = settings["epochs"] if epochs is None else int(epochs)
-    learning_rate = settings["learning_rate"] if learning_rate is None else learning_rate
-    if epochs < 1:
-        raise ValueError(f"epochs must be >= 1, got {epochs}")
-    if not learning_rate > 0:
-        raise ValueError(f"learning_rate must be > 0, got {learning_rate}")
-    keras.utils.set_random_seed(seed)
-    model = builder(int(inputs[0].shape[-1]), k, sparse_features=sparse_features, **config)
-    model.compile(keras.optimizers.Adam(learning_rate))
+    epochs, learning_rate = _clustering_settings(model_name, epochs, learning_rate)
     data = tf.data.Dataset.from_tensors((tuple(inputs),)).repeat()
-    timer, all_callbacks = _fit_callbacks(keep_lowest_loss, progress, callbacks)
-    history = model.fit(data, steps_per_epoch=1, epochs=epochs, verbose=0, callbacks=all_callbacks)
-    check_finite_history(history.history, f"{model_name} clustering")
-    return model, history.history, timer.median_ms()
+    options = dict(keep_lowest_loss=keep_lowest_loss, progress=progress, callbacks=callbacks)
+    return _fit_clustering(
+        model_name,
+        data,
+        int(inputs[0].shape[-1]),
+        k,
+        sparse_features,
+        1,
+        epochs=epochs,
+        learning_rate=learning_rate,
+        seed=seed,
+        config=config,
+        **options,
+    )
+
+
+def train_clustering_on_subgraphs(
+    model_name,
+    x,
+    a,
+    k,
+    nodes_per_batch,
+    sampler="walk",
+    epochs=None,
+    learning_rate=None,
+    seed=0,
+    keep_lowest_loss=True,
+    progress=False,
+    callbacks=(),
+    **config,
+):
+    """Like `train_clustering`, but every step trains on one induced
+    subgraph of `nodes_per_batch` nodes (`subgraph_batches`) instead of the
+    whole graph; the model then applies unchanged to the whole graph
+    (`clustering_inputs`), since its layers act per node and per edge.
+
+    An epoch is one pass over the nodes: `sampling.steps_per_epoch(N,
+    nodes_per_batch)` steps, so `epochs` counts the same node visits as in
+    `train_clustering` (the papers' epochs are the default). The logged loss
+    of an epoch is the mean over its subgraphs, and `keep_lowest_loss` keeps
+    the weights at the end of the epoch where that mean was lowest.
+    MinCutPool gets each subgraph's own D^-½ A D^-½ (the normalization of
+    the graph it trains on, as the whole graph's at prediction).
+
+    Args:
+        model_name: `"tvgnn"` or `"mincut"` (`CLUSTERING_MODELS`).
+        x: node features (N, F), array or scipy sparse (TVGNN: already
+            scaled, if wanted, as for `clustering_inputs`).
+        a: the raw adjacency (N, N), scipy sparse.
+        k: number of clusters.
+        nodes_per_batch: nodes of a subgraph, an integer >= 2.
+        sampler: `"walk"` (more edges a subgraph; the better clustering
+            on Cora) or `"uniform"` (`spektral_tv.sampling`).
+        epochs: passes over the nodes; default the papers' epochs.
+        learning_rate: default the papers' (`CLUSTERING_TRAINING`).
+        seed: seeds the weights (as in `train_clustering`) and the subgraphs.
+        keep_lowest_loss: as in `train_clustering`, on the epochs' mean loss.
+        progress: as in `train_clustering`.
+        callbacks: as in `train_clustering`.
+        **config: as in `train_clustering`.
+
+    Returns:
+        `(model, history, epoch_ms)` as `train_clustering`.
+
+    Raises:
+        TrainingDiverged: the loss became NaN or infinite.
+    """
+    epochs, learning_rate = _clustering_settings(model_name, epochs, learning_rate)
+    steps = sampling.steps_per_epoch(x.shape[0], nodes_per_batch)
+    sparse_x = _feeds_sparse(x)
+    data = subgraph_batches(
+        x,
+        a,
+        nodes_per_batch,
+        seed=seed,
+        sampler=sampler,
+        normalize=model_name == "mincut",
+        sparse_features=sparse_x,
+    )
+    options = dict(keep_lowest_loss=keep_lowest_loss, progress=progress, callbacks=callbacks)
+    return _fit_clustering(
+        model_name,
+        data,
+        int(x.shape[1]),
+        k,
+        sparse_x,
+        steps,
+        epochs=epochs,
+        learning_rate=learning_rate,
+        seed=seed,
+        config=config,
+        **options,
+    )
 
 
 def train_autoencoder(

@@ -17,6 +17,7 @@ LEVELS = {
     "datasets": 1,
     "metrics": 1,
     "plotting": 1,
+    "sampling": 1,
     "models": 2,
     "training": 3,
     "distribute": 3,

@@ -8,6 +8,7 @@ scores the argmax of S against the true classes.
     spektral-tv cluster                                  # TVGNN on a small SBM, NMI 1.0
     spektral-tv cluster --dataset cora --model tvgnn --runs 10 --out results/cora-tvgnn
     spektral-tv cluster --dataset cora --model tvgnn --runs 10 --out results/cora-tvgnn --resume
+    spektral-tv cluster --dataset cora --subgraph-nodes 1000   # trained on subgraphs
 
 Writes OUT/results.json (the command, the dataset's settings, per-run seed,
 NMI, ACC, completeness, lowest loss, ms per epoch; means and standard
@@ -15,6 +16,11 @@ deviations; ACC as a fraction; written atomically after every run) and
 figures of the run with the lowest training loss (`figures_seed`): the log
 S·Sᵀ block plot (the TVGNN paper's Fig. 4), the loss curves, and for 2-D
 synthetic graphs the clustering on the plane (its Figs. 22-23).
+
+With `--subgraph-nodes N` every step trains on the subgraph induced by N
+sampled nodes (`spektral_tv.training.train_clustering_on_subgraphs`), an
+epoch is one pass over the nodes (ceil(nodes / N) steps), and the trained
+model clusters the whole graph, scored as above.
 """
 
 import os
@@ -24,6 +30,9 @@ from spektral_tv.experiments import _common
 SYNTHETIC = ("sbm", "community", "grid", "ring", "denoise")
 REAL = ("cora", "citeseer", "pubmed", "dblp")
 MODELS = ("mincut", "tvgnn")
+#: `spektral_tv.sampling.SAMPLERS`, the default first (kept here: flags are
+#: parsed before the package's heavier modules load).
+SUBGRAPH_SAMPLERS = ("walk", "uniform")
 TITLES = {"mincut": "MinCutPool", "tvgnn": "TVGNN"}
 
 #: Settings per dataset where the papers' (chosen on Cora) do not fit: the
@@ -108,6 +117,21 @@ def save_figures(out, s, history, labels, coords, a, title, model):
         )
 
 
+def subgraph_settings(args, n_nodes):
+    """The subgraph-training entries of results.json's `settings` (None:
+    trained on the whole graph, one step an epoch)."""
+    from spektral_tv import sampling
+
+    if not args.subgraph_nodes:
+        return {"subgraph_nodes": None}
+    return {
+        "subgraph_nodes": args.subgraph_nodes,
+        "subgraph_sampler": args.subgraph_sampler or SUBGRAPH_SAMPLERS[0],
+        "subgraph_steps_per_epoch": sampling.steps_per_epoch(n_nodes, args.subgraph_nodes),
+        "subgraph_epoch": "one pass over the nodes",
+    }
+
+
 def build_parser():
     parser = _common.experiment_parser("cluster", __doc__)
     parser.add_argument("--dataset", default="sbm", choices=SYNTHETIC + REAL)
@@ -145,6 +169,24 @@ def build_parser():
         choices=("lowest-loss", "last"),
         help="score the weights of the lowest-loss epoch (default) or of the last epoch",
     )
+    parser.add_argument(
+        "--subgraph-nodes",
+        type=int,
+        default=None,
+        metavar="N",
+        help="train on induced subgraphs of N sampled nodes, one a step, an "
+        "epoch being one pass over the nodes (ceil(nodes / N) steps); "
+        "cluster the whole graph with the trained model (default: train "
+        "on the whole graph, one step an epoch)",
+    )
+    parser.add_argument(
+        "--subgraph-sampler",
+        default=None,
+        choices=SUBGRAPH_SAMPLERS,
+        help="with --subgraph-nodes: walk (the nodes of short random walks, "
+        "the default: keeps more edges, clusters better) or uniform (a "
+        "random partition of the nodes every epoch)",
+    )
     _common.add_keras_flags(parser, "DIR/seed-N for every run", "the run with the lowest loss")
     parser.add_argument(
         "--strategy",
@@ -161,7 +203,9 @@ def build_parser():
 def parse_args(argv=None):
     parser = build_parser()
     args = parser.parse_args(argv)
-    _common.check_minimums(parser, args, runs=1, epochs=1, seed=0)
+    _common.check_minimums(parser, args, runs=1, epochs=1, seed=0, subgraph_nodes=2)
+    if args.subgraph_sampler is not None and args.subgraph_nodes is None:
+        parser.fail("--subgraph-sampler needs --subgraph-nodes")
     if args.lr is not None and not args.lr > 0:
         parser.fail(f"--lr must be > 0, got {args.lr}")
     if args.gtv_step is not None and not args.gtv_step > 0:
@@ -227,6 +271,7 @@ def _run(args, out, command):
             "learning_rate": learning_rate,
             "gtv_step": gtv_step,
             "feature_scale": feature_scale,
+            **subgraph_settings(args, x.shape[0]),
         },
         "config": {**config, "learning_rate": learning_rate, "epochs": epochs},
     }
@@ -234,7 +279,13 @@ def _run(args, out, command):
         print(
             f"{TITLES[args.model]} on {args.dataset}: k = {k}, {epochs} epochs, "
             f"lr {learning_rate:g}"
-            + (f", features × {feature_scale:.3g} (GTVConv step {gtv_step})" if gtv_step else ""),
+            + (f", features × {feature_scale:.3g} (GTVConv step {gtv_step})" if gtv_step else "")
+            + (
+                f", subgraphs of {args.subgraph_nodes} nodes "
+                f"({header['settings']['subgraph_steps_per_epoch']} steps an epoch)"
+                if args.subgraph_nodes
+                else ""
+            ),
             flush=True,
         )
 
@@ -258,11 +309,7 @@ def _run(args, out, command):
                     os.path.join(args.tensorboard, f"seed-{seed}"), write_graph=False
                 )
             )
-        model, history, epoch_ms = training.train_clustering(
-            args.model,
-            inputs,
-            k,
-            sparse_features=sparse_x,
+        options = dict(
             epochs=epochs,
             learning_rate=learning_rate,
             seed=seed,
@@ -271,6 +318,20 @@ def _run(args, out, command):
             callbacks=callbacks,
             **overrides,
         )
+        if args.subgraph_nodes:
+            model, history, epoch_ms = training.train_clustering_on_subgraphs(
+                args.model,
+                x,
+                a,
+                k,
+                args.subgraph_nodes,
+                sampler=header["settings"]["subgraph_sampler"],
+                **options,
+            )
+        else:
+            model, history, epoch_ms = training.train_clustering(
+                args.model, inputs, k, sparse_features=sparse_x, **options
+            )
         s = model(inputs, training=False).numpy()
         record = {
             "seed": seed,
