@@ -519,6 +519,16 @@ def run_child_process(child_args, label, base, args):
     return result
 
 
+def _report_child(result, done="done"):
+    """One progress line on stderr for a finished child: `done` or its error, and its wall time."""
+    status = done if result.get("ok") else result.get("error", "failed")
+    print(
+        f"[benchmark]   -> {status} ({result.get('child_wall_s', 0):.0f} s)",
+        file=sys.stderr,
+        flush=True,
+    )
+
+
 def spawn_child(impl, workload, args):
     """Measure one (implementation, workload) pair in a fresh child process."""
     child_args = ["--child", impl, workload]
@@ -564,16 +574,10 @@ def run_table(workloads, impls, args):
                 tag = f" (run {rep + 1}/{args.repeats})" if args.repeats > 1 else ""
                 print(f"[benchmark] {impl:12s} {w}{tag} ...", file=sys.stderr, flush=True)
                 r = spawn_child(impl, w, args)
-                status = (
-                    f"{r['ms_median']:.1f} ms/step, peak {r['peak_mb']:.0f} MB"
-                    if r.get("ok")
-                    else r.get("error", "failed")
-                )
-                print(
-                    f"[benchmark]   -> {status} ({r.get('child_wall_s', 0):.0f} s)",
-                    file=sys.stderr,
-                    flush=True,
-                )
+                if r.get("ok"):
+                    _report_child(r, f"{r['ms_median']:.1f} ms/step, peak {r['peak_mb']:.0f} MB")
+                else:
+                    _report_child(r)
                 runs.append(r)
                 if not r.get("ok"):
                     break  # a failure will not go away by repeating it
@@ -954,12 +958,7 @@ def run_scaling(args):
                 r["ratio"] = sp["ms_median"] / tv["ms_median"]
             if tv.get("train_mb") and sp.get("train_mb"):
                 r["mem_ratio"] = sp["train_mb"] / tv["train_mb"]
-            print(
-                f"[benchmark]   -> {'done' if r.get('ok') else r.get('error', 'failed')} "
-                f"({r.get('child_wall_s', 0):.0f} s)",
-                file=sys.stderr,
-                flush=True,
-            )
+            _report_child(r)
             rows.append(r)
     exponents = {}
     for model in SCALING_MODELS:
@@ -995,12 +994,7 @@ def run_largest(args):
             dict(model="tvgnn", n_nodes=n, impls={}),
             args,
         )
-        print(
-            f"[benchmark]   -> {'done' if r.get('ok') else r.get('error', 'failed')} "
-            f"({r.get('child_wall_s', 0):.0f} s)",
-            file=sys.stderr,
-            flush=True,
-        )
+        _report_child(r)
         rows.append(r)
         if not r.get("ok"):
             break
@@ -1239,12 +1233,7 @@ def main(argv=None):
     if same_process:
         print("[benchmark] same-process Cora TVGNN comparison ...", file=sys.stderr, flush=True)
         same = spawn_same_process(args)
-        print(
-            f"[benchmark]   -> {'done' if same.get('ok') else same.get('error', 'failed')} "
-            f"({same.get('child_wall_s', 0):.0f} s)",
-            file=sys.stderr,
-            flush=True,
-        )
+        _report_child(same)
 
     scaling = run_scaling(args) if args.scaling else None
 
