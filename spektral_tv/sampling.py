@@ -30,6 +30,7 @@ import scipy.sparse as sp
 
 __all__ = [
     "SAMPLERS",
+    "check_node_batches",
     "edge_retention",
     "induced_subgraph",
     "node_batches",
@@ -51,6 +52,15 @@ def _check_batch(n_nodes, nodes_per_batch):
     if n_nodes < 2:
         raise ValueError(f"the graph must have at least 2 nodes, got {n_nodes}")
     return min(int(nodes_per_batch), int(n_nodes))
+
+
+def check_node_batches(n_nodes, nodes_per_batch, sampler):
+    """The `ValueError` that `node_batches` would raise for these arguments,
+    raised now: `node_batches` is a generator, which checks only when first
+    iterated."""
+    if sampler not in SAMPLERS:
+        raise ValueError(f"sampler must be one of {SAMPLERS}, got {sampler!r}")
+    _check_batch(n_nodes, nodes_per_batch)
 
 
 def steps_per_epoch(n_nodes, nodes_per_batch):
@@ -140,10 +150,8 @@ def node_batches(a, nodes_per_batch, seed=0, sampler="walk"):
     Yields:
         int64 arrays of node indices.
     """
-    if sampler not in SAMPLERS:
-        raise ValueError(f"sampler must be one of {SAMPLERS}, got {sampler!r}")
     n_nodes = a.shape[0]
-    _check_batch(n_nodes, nodes_per_batch)
+    check_node_batches(n_nodes, nodes_per_batch, sampler)
     rng = np.random.default_rng(seed)
     if sampler == "walk":
         a = sp.csr_matrix(a)

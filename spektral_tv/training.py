@@ -236,9 +236,7 @@ def subgraph_batches(
     sparse_x = _feeds_sparse(x) if sparse_features is None else bool(sparse_features)
     if sparse_x and not sp.issparse(x):
         x = sp.csr_matrix(x, dtype=np.float32)
-    sampling.steps_per_epoch(n_nodes, nodes_per_batch)  # checks nodes_per_batch
-    if sampler not in sampling.SAMPLERS:
-        raise ValueError(f"sampler must be one of {sampling.SAMPLERS}, got {sampler!r}")
+    sampling.check_node_batches(n_nodes, nodes_per_batch, sampler)
 
     def generate():
         # A fresh sequence each time the dataset is iterated: runs repeat.
@@ -449,7 +447,6 @@ def train_clustering(
     """
     epochs, learning_rate = _clustering_settings(model_name, epochs, learning_rate)
     data = tf.data.Dataset.from_tensors((tuple(inputs),)).repeat()
-    options = dict(keep_lowest_loss=keep_lowest_loss, progress=progress, callbacks=callbacks)
     return _fit_clustering(
         model_name,
         data,
@@ -460,8 +457,10 @@ def train_clustering(
         epochs=epochs,
         learning_rate=learning_rate,
         seed=seed,
+        keep_lowest_loss=keep_lowest_loss,
+        progress=progress,
+        callbacks=callbacks,
         config=config,
-        **options,
     )
 
 
@@ -528,7 +527,6 @@ def train_clustering_on_subgraphs(
         normalize=model_name == "mincut",
         sparse_features=sparse_x,
     )
-    options = dict(keep_lowest_loss=keep_lowest_loss, progress=progress, callbacks=callbacks)
     return _fit_clustering(
         model_name,
         data,
@@ -539,8 +537,10 @@ def train_clustering_on_subgraphs(
         epochs=epochs,
         learning_rate=learning_rate,
         seed=seed,
+        keep_lowest_loss=keep_lowest_loss,
+        progress=progress,
+        callbacks=callbacks,
         config=config,
-        **options,
     )
 
 
