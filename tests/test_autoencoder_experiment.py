@@ -9,7 +9,7 @@ import pytest
 from experiment_cli import assert_usage_error
 import tensorflow as tf
 
-from spektral_tv import datasets, models
+from spektral_tv import datasets
 from spektral_tv.experiments import autoencoder
 from spektral_tv.layers import AssignmentUnpool, TopKUnpool
 from spektral_tv.models import autoencoder_model, autoencoder_parts
@@ -90,12 +90,6 @@ def test_autoencoder_rejects_unknown_pool_and_hyper_parameters():
         autoencoder_model(10, 2, "sagpool")
     with pytest.raises(ValueError, match="hidden_units"):
         autoencoder_model(10, 2, "mincut", hidden_units=3)
-
-
-def test_command_line_names_match_the_package():
-    # Named in the module so that flags are checked before TensorFlow loads.
-    assert sorted(autoencoder.POOLS) == sorted(models.AUTOENCODER_POOLS)
-    assert autoencoder.DEFAULT_TOTVAR_COEFF == models.AUTOENCODER["totvar_coeff"]
 
 
 def test_all_pools(tmp_path):

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from spektral_tv import models, training
+from spektral_tv import training
 from spektral_tv.experiments import classification
 from spektral_tv.models import (
     POOL_CLASSIFICATION,
@@ -74,11 +74,6 @@ def run(out, *args):
         ]
     )
     return json.loads((out / "results.json").read_text())
-
-
-def test_pool_modes_match_the_models():
-    assert classification.POOL_MODES == models.POOL_MODES
-    assert classification.POOLS == models.CLASSIFICATION_POOLS
 
 
 @pytest.mark.parametrize("pools", [1, 2])
@@ -272,3 +267,11 @@ def test_disjoint_and_batch_networks_agree(pool):
     out_d = disjoint([np.concatenate(xs), a_d, i_d]).numpy()
     np.testing.assert_allclose(out_d, out_b, atol=1e-5)
     np.testing.assert_allclose(sum(disjoint.losses).numpy(), sum(batch.losses).numpy(), rtol=1e-4)
+
+
+def test_tensorboard_logs_every_fold(tiny_data):
+    pytest.importorskip("tensorboard")
+    logs = tiny_data / "logs"
+    run(tiny_data / "out", "--pool", "mincut", "--tensorboard", str(logs))
+    for fold in (0, 1):
+        assert list((logs / f"run-0-fold-{fold}").rglob("events.out.tfevents.*")), fold

@@ -129,3 +129,11 @@ def test_settings_cover_every_synthetic_graph():
         for model in clustering.MODELS:
             assert clustering.settings_for(dataset, model)["epochs"] >= 300
     assert clustering.settings_for("cora", "tvgnn") == {"epochs": None, "gtv_step": None}
+
+
+def test_tensorboard_logs_every_seed(tmp_path):
+    pytest.importorskip("tensorboard")
+    logs = tmp_path / "logs"
+    run(tmp_path, "--epochs", "2", "--runs", "2", "--tensorboard", str(logs))
+    for seed in (0, 1):
+        assert list((logs / f"seed-{seed}").rglob("events.out.tfevents.*")), seed

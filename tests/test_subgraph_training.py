@@ -223,7 +223,6 @@ def test_cli_default_trains_on_the_whole_graph():
     args = clustering.parse_args([])
     assert args.subgraph_nodes is None
     assert clustering.subgraph_settings(args, 120) == {"subgraph_nodes": None}
-    assert clustering.SUBGRAPH_SAMPLERS == sampling.SAMPLERS
 
 
 @pytest.mark.parametrize(

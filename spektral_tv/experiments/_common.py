@@ -133,6 +133,17 @@ def peak_memory_mb():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
+def tensorboard_callbacks(tensorboard, name=None):
+    """`[TensorBoard callback]` logging to `tensorboard/name` (`--tensorboard`),
+    or `[]` when the flag is not set."""
+    if not tensorboard:
+        return []
+    import tf_keras as keras
+
+    path = tensorboard if name is None else os.path.join(tensorboard, name)
+    return [keras.callbacks.TensorBoard(path, write_graph=False)]
+
+
 def add_keras_flags(parser, logs, model):
     """`--tensorboard DIR` (Keras's TensorBoard callback, logs in `logs`) and
     `--save-model PATH` (`model`, saved as .keras); check them with

@@ -24,11 +24,10 @@ x + y).
 import os
 
 from spektral_tv.experiments import _common
+from spektral_tv.hyperparameters import AUTOENCODER, AUTOENCODER_POOLS
 
 GRAPHS = ("grid", "ring")
-#: `spektral_tv.models.AUTOENCODER_POOLS` in the paper's figure order
-#: (named here so that the command line is checked without TensorFlow).
-POOLS = ("topk", "diffpool", "mincut", "tvgnn")
+POOLS = AUTOENCODER_POOLS  # in the order of the paper's figure
 POOL_TITLES = {
     "topk": "Top-K",
     "diffpool": "DiffPool",
@@ -39,8 +38,6 @@ POOL_TITLES = {
 # the paper's 10 000 iterations with --epochs 10000.
 DEFAULT_EPOCHS = 3000
 DEFAULT_PATIENCE = 300
-#: `models.AUTOENCODER["totvar_coeff"]` (TVGNN's clustering value, the TVGNN paper's Table 5).
-DEFAULT_TOTVAR_COEFF = 0.785
 
 
 def load_graph(name):
@@ -77,7 +74,7 @@ def build_parser():
         type=float,
         default=None,
         help="TVGNN pool's total variation weight α1 (default "
-        f"{DEFAULT_TOTVAR_COEFF}, the clustering value)",
+        f"{AUTOENCODER['totvar_coeff']}, the clustering value)",
     )
     parser.add_argument("--seed", type=int, default=0)
     _common.add_keras_flags(
@@ -113,7 +110,6 @@ def main(argv=None):
 
 def _run(args, out, command):
     import numpy as np
-    import tf_keras as keras
 
     from spektral_tv import models, plotting, training
 
@@ -142,13 +138,7 @@ def _run(args, out, command):
         if pool in previous.get("runs", {}) and os.path.exists(saved):
             runs[pool], x_rec = previous["runs"][pool], np.load(saved)
         else:
-            callbacks = []
-            if args.tensorboard:
-                callbacks.append(
-                    keras.callbacks.TensorBoard(
-                        os.path.join(args.tensorboard, pool), write_graph=False
-                    )
-                )
+            callbacks = _common.tensorboard_callbacks(args.tensorboard, pool)
             model, x_rec, record = training.train_autoencoder(
                 pool,
                 inputs,

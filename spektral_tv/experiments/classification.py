@@ -33,20 +33,10 @@ already there.
 import os
 
 from spektral_tv.experiments import _common
+from spektral_tv.hyperparameters import CLASSIFICATION_POOLS, POOL_MODES
 
 BENCH = ("bench-easy", "bench-hard", "bench-easy-small", "bench-hard-small")
 SYNTHETIC = "synthetic-large"
-POOLS = ("tvgnn", "mincut", "diffpool", "dmon", "topk", "sagpool", "nopool")
-# The Spektral data modes each pool runs in (`spektral_tv.models.POOL_MODES`).
-POOL_MODES = {
-    "tvgnn": ("batch", "disjoint"),
-    "mincut": ("batch", "disjoint"),
-    "diffpool": ("batch",),
-    "dmon": ("batch",),
-    "topk": ("disjoint",),
-    "sagpool": ("disjoint",),
-    "nopool": ("batch", "disjoint"),
-}
 # Featureless graphs: one-hot degree clipped here (REDDIT-BINARY's largest
 # degree is ~3000; its one-hot would not fit in memory).
 MAX_DEGREE = 200
@@ -306,7 +296,7 @@ def build_parser():
         "(MUTAG, Mutagenicity, NCI1, PROTEINS, DD, COLLAB, "
         "REDDIT-BINARY, ENZYMES, IMDB-BINARY, ...)",
     )
-    parser.add_argument("--pool", default="tvgnn", choices=POOLS)
+    parser.add_argument("--pool", default="tvgnn", choices=CLASSIFICATION_POOLS)
     parser.add_argument("--mode", default="disjoint", choices=("batch", "disjoint"))
     parser.add_argument(
         "--pools",
@@ -453,7 +443,6 @@ def main(argv=None):
 
 def _run(args, out, command):
     import numpy as np
-    import tf_keras as keras
 
     from spektral_tv import distribute, models
 
@@ -529,13 +518,7 @@ def _run(args, out, command):
         for fold, split in enumerate(splits):
             if (run, fold) in done:
                 continue
-            callbacks = []
-            if args.tensorboard:
-                callbacks.append(
-                    keras.callbacks.TensorBoard(
-                        os.path.join(args.tensorboard, f"run-{run}-fold-{fold}"), write_graph=False
-                    )
-                )
+            callbacks = _common.tensorboard_callbacks(args.tensorboard, f"run-{run}-fold-{fold}")
             if not args.quiet and not args.verbose:
                 from spektral_tv.training import ProgressBar
 

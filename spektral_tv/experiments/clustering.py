@@ -26,13 +26,11 @@ model clusters the whole graph, scored as above.
 import os
 
 from spektral_tv.experiments import _common
+from spektral_tv.sampling import SAMPLERS
 
 SYNTHETIC = ("sbm", "community", "grid", "ring", "denoise")
 REAL = ("cora", "citeseer", "pubmed", "dblp")
 MODELS = ("mincut", "tvgnn")
-#: `spektral_tv.sampling.SAMPLERS`, the default first (kept here: flags are
-#: parsed before the package's heavier modules load).
-SUBGRAPH_SAMPLERS = ("walk", "uniform")
 TITLES = {"mincut": "MinCutPool", "tvgnn": "TVGNN"}
 
 #: Settings per dataset where the papers' (chosen on Cora) do not fit: the
@@ -126,7 +124,7 @@ def subgraph_settings(args, n_nodes):
         return {"subgraph_nodes": None}
     return {
         "subgraph_nodes": args.subgraph_nodes,
-        "subgraph_sampler": args.subgraph_sampler or SUBGRAPH_SAMPLERS[0],
+        "subgraph_sampler": args.subgraph_sampler or SAMPLERS[0],
         "subgraph_steps_per_epoch": sampling.steps_per_epoch(n_nodes, args.subgraph_nodes),
         "subgraph_epoch": "one pass over the nodes",
     }
@@ -182,7 +180,7 @@ def build_parser():
     parser.add_argument(
         "--subgraph-sampler",
         default=None,
-        choices=SUBGRAPH_SAMPLERS,
+        choices=SAMPLERS,
         help="with --subgraph-nodes: walk (the nodes of short random walks, "
         "the default: keeps more edges, clusters better) or uniform (a "
         "random partition of the nodes every epoch)",
@@ -239,7 +237,6 @@ def main(argv=None):
 def _run(args, out, command):
     import numpy as np
     import scipy.sparse as sp
-    import tf_keras as keras
 
     from spektral_tv import metrics, training
 
@@ -302,13 +299,7 @@ def _run(args, out, command):
     for seed in range(args.seed, args.seed + args.runs):
         if seed in done:
             continue
-        callbacks = []
-        if args.tensorboard:
-            callbacks.append(
-                keras.callbacks.TensorBoard(
-                    os.path.join(args.tensorboard, f"seed-{seed}"), write_graph=False
-                )
-            )
+        callbacks = _common.tensorboard_callbacks(args.tensorboard, f"seed-{seed}")
         options = dict(
             epochs=epochs,
             learning_rate=learning_rate,

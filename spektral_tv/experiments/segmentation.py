@@ -438,15 +438,6 @@ def main(argv=None):
 # ---------------------------------------------------------------- one picture
 
 
-def _callbacks(tensorboard, name=None):
-    if not tensorboard:
-        return []
-    import tf_keras as keras
-
-    path = tensorboard if name is None else os.path.join(tensorboard, name)
-    return [keras.callbacks.TensorBoard(path, write_graph=False)]
-
-
 def _cluster(pool, graph, k, epochs, seed, progress, callbacks=(), gtv_step=None):
     """`(model, S, history, epoch_ms)`: `pool` trained on the region graph;
     TVGNN's features scaled for a first GTVConv step of `gtv_step`
@@ -505,7 +496,7 @@ def _segment_one(parser, args, out, command, original):
         epochs,
         args.seed,
         progress=not args.quiet and args.pool,
-        callbacks=_callbacks(args.tensorboard),
+        callbacks=_common.tensorboard_callbacks(args.tensorboard),
         gtv_step=args.gtv_step,
     )
     seconds = time.perf_counter() - start
@@ -682,7 +673,7 @@ def _score(parser, args, out, command):
                     epochs[method],
                     args.seed,
                     progress,
-                    _callbacks(args.tensorboard, f"{ident}-{method}"),
+                    _common.tensorboard_callbacks(args.tensorboard, f"{ident}-{method}"),
                     args.gtv_step,
                 )
                 region_labels = s.argmax(axis=1)
