@@ -330,3 +330,28 @@ def test_colliding_loss_names_raise():
     # different losses, or the same layer called twice, do not collide
     _, history = fit_history([MinCutPool(4), AsymCheegerCutPool(2)])
     assert {"cut_loss", "ortho_loss", "tv_loss", "balance_loss"} <= set(history)
+
+
+@pytest.mark.parametrize("name", sorted(LAYERS))
+@pytest.mark.parametrize("disjoint", [False, True], ids=["single", "disjoint"])
+def test_gradients_on_an_empty_graph_are_empty_not_a_crash(name, disjoint):
+    # TensorFlow's adjoint CSR product divides by zero on a matrix with no
+    # rows and kills the process: the backward pass must not reach it.
+    layer = LAYERS[name]()
+    x = tf.zeros((0, 4))
+    inputs = [x, sparse(np.zeros((0, 0), "float32"))]
+    if disjoint:
+        inputs.append(tf.zeros(0, tf.int64))
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        outputs = [
+            tf.sparse.to_dense(t) if isinstance(t, tf.SparseTensor) else t
+            for t in tf.nest.flatten(layer(inputs))
+        ]
+        floats = [tf.reduce_sum(t) for t in outputs if t.dtype.is_floating]
+        total = tf.add_n(floats + list(layer.losses))
+    grads = tape.gradient(total, [x] + layer.trainable_weights)
+    assert grads[0].shape == (0, 4)
+    for weight, grad in zip(layer.trainable_weights, grads[1:]):
+        assert grad is not None and grad.shape == weight.shape
+        np.testing.assert_array_equal(grad.numpy(), 0.0)

@@ -131,15 +131,31 @@ def _csr_matmul(x, kernel):
     csr = csr_ops.CSRSparseMatrix(
         tf.SparseTensor(x.indices, tf.stop_gradient(x.values), x.dense_shape)
     )
+    shape = tf.cast(x.dense_shape, tf.int32)
 
     @tf.custom_gradient
     def matmul(kernel):
         def grad(upstream):
-            return csr_ops.matmul(csr, upstream, adjoint_a=True)
+            return _guarded_csr_matmul(csr, upstream, shape[0], shape[1], adjoint=True)
 
-        return csr_ops.matmul(csr, kernel), grad
+        return _guarded_csr_matmul(csr, kernel, shape[0], shape[0]), grad
 
     return matmul(kernel)
+
+
+def _guarded_csr_matmul(csr, dense, n_rows, n_out, adjoint=False):
+    """csr @ dense (or csrᴴ @ dense), (n_out, C) zeros when the matrix has
+    no rows or dense no columns: TensorFlow's CSR kernel then divides by zero
+    and kills the process (adjoint product, 0 rows) or raises (0 columns).
+    Empty graphs and empty batches are valid input."""
+    n_columns = tf.shape(dense)[1]
+    product = tf.cond(
+        tf.logical_and(n_rows > 0, n_columns > 0),
+        lambda: csr_ops.matmul(csr, dense, adjoint_a=adjoint),
+        lambda: tf.zeros(tf.stack([n_out, n_columns]), dense.dtype),
+    )
+    product.set_shape([None, dense.shape[1]])
+    return product
 
 
 def edges_from_batch(a, node_mask, dtype):
@@ -279,9 +295,9 @@ def propagate(edges, values, n_nodes):
         def grad(upstream):
             # d a_ij = g_i · v_j; pruned from the graph when nothing needs it.
             d_weight = _per_edge_sum(tf.multiply, upstream, values, edges.src, edges.dst)
-            return d_weight, csr_ops.matmul(csr, upstream, adjoint_a=True)
+            return d_weight, _guarded_csr_matmul(csr, upstream, n_nodes, n_nodes, adjoint=True)
 
-        return csr_ops.matmul(csr, values), grad
+        return _guarded_csr_matmul(csr, values, n_nodes, n_nodes), grad
 
     return product(edges.weight, values)
 
