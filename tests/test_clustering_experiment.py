@@ -128,7 +128,20 @@ def test_settings_cover_every_synthetic_graph():
     for dataset in clustering.SYNTHETIC:
         for model in clustering.MODELS:
             assert clustering.settings_for(dataset, model)["epochs"] >= 300
-    assert clustering.settings_for("cora", "tvgnn") == {"epochs": None, "gtv_step": None}
+    assert clustering.settings_for("cora", "tvgnn") == {
+        "epochs": None,
+        "gtv_step": None,
+        "mlp_hidden": None,
+    }
+    assert clustering.settings_for("community", "tvgnn")["mlp_hidden"] == [16]
+    assert clustering.settings_for("community", "mincut")["mlp_hidden"] is None
+
+
+def test_dataset_mlp_hidden_is_used_and_stored_unless_overridden(tmp_path):
+    _, record = run(tmp_path, "--dataset", "community", "--epochs", "2")
+    assert record["settings"]["mlp_hidden"] == record["config"]["mlp_hidden"] == [16]
+    _, record = run(tmp_path / "flag", "--dataset", "community", "--epochs", "2", "--mlp-hidden")
+    assert record["settings"]["mlp_hidden"] == record["config"]["mlp_hidden"] == []
 
 
 def test_tensorboard_logs_every_seed(tmp_path):
