@@ -11,6 +11,7 @@ PACKAGE = pathlib.Path(__file__).resolve().parents[1] / "spektral_tv"
 
 #: Level of each part of the package: a module may import only its own or lower levels.
 LEVELS = {
+    "hyperparameters": 0,  # plain data (the papers' tables), imports nothing of ours
     "ops": 0,
     "initializers": 1,
     "layers": 1,
