@@ -136,21 +136,23 @@ def _csr_matmul(x, kernel):
     @tf.custom_gradient
     def matmul(kernel):
         def grad(upstream):
-            return _guarded_csr_matmul(csr, upstream, shape[0], shape[1], adjoint=True)
+            return _guarded_csr_matmul(csr, upstream, shape, adjoint=True)
 
-        return _guarded_csr_matmul(csr, kernel, shape[0], shape[0]), grad
+        return _guarded_csr_matmul(csr, kernel, shape), grad
 
     return matmul(kernel)
 
 
-def _guarded_csr_matmul(csr, dense, n_rows, n_out, adjoint=False):
-    """csr @ dense (or csrᴴ @ dense), (n_out, C) zeros when the matrix has
-    no rows or dense no columns: TensorFlow's CSR kernel then divides by zero
-    and kills the process (adjoint product, 0 rows) or raises (0 columns).
-    Empty graphs and empty batches are valid input."""
+def _guarded_csr_matmul(csr, dense, shape, adjoint=False):
+    """csr @ dense (or csrᴴ @ dense) for a csr of `shape` (rows, columns);
+    zeros when the matrix has no rows or dense no columns: TensorFlow's CSR
+    kernel then divides by zero and kills the process (adjoint product, 0
+    rows) or raises (0 columns). Empty graphs and empty batches are valid
+    input."""
     n_columns = tf.shape(dense)[1]
+    n_out = shape[1] if adjoint else shape[0]
     product = tf.cond(
-        tf.logical_and(n_rows > 0, n_columns > 0),
+        tf.logical_and(shape[0] > 0, n_columns > 0),
         lambda: csr_ops.matmul(csr, dense, adjoint_a=adjoint),
         lambda: tf.zeros(tf.stack([n_out, n_columns]), dense.dtype),
     )
@@ -288,6 +290,8 @@ def propagate(edges, values, n_nodes):
         messages = edges.weight[:, None] * tf.gather(values, edges.dst)
         return tf.math.unsorted_segment_sum(messages, edges.src, n_nodes)
 
+    shape = tf.stack([n_nodes, n_nodes])
+
     @tf.custom_gradient
     def product(weight, values):
         csr = _csr(EdgeList(edges.src, edges.dst, weight), n_nodes)
@@ -295,9 +299,9 @@ def propagate(edges, values, n_nodes):
         def grad(upstream):
             # d a_ij = g_i · v_j; pruned from the graph when nothing needs it.
             d_weight = _per_edge_sum(tf.multiply, upstream, values, edges.src, edges.dst)
-            return d_weight, _guarded_csr_matmul(csr, upstream, n_nodes, n_nodes, adjoint=True)
+            return d_weight, _guarded_csr_matmul(csr, upstream, shape, adjoint=True)
 
-        return _guarded_csr_matmul(csr, values, n_nodes, n_nodes), grad
+        return _guarded_csr_matmul(csr, values, shape), grad
 
     return product(edges.weight, values)
 
