@@ -12,8 +12,8 @@ scores the argmax of S against the true classes.
 
 Writes OUT/results.json (the command, the dataset's settings, per-run seed,
 NMI, ACC, completeness, lowest loss, cluster sizes and the number of
-collapsed clusters (fewer than a tenth of N/K nodes), ms per epoch; means and standard
-deviations; ACC as a fraction; written atomically after every run) and
+collapsed clusters (fewer than a tenth of N/K nodes), ms per epoch; means
+and standard deviations; ACC as a fraction; written atomically after every run) and
 figures of the run with the lowest training loss (`figures_seed`): the log
 S·Sᵀ block plot (the TVGNN paper's Fig. 4), the loss curves, and for 2-D
 synthetic graphs the clustering on the plane (its Figs. 22-23).
@@ -93,8 +93,8 @@ def load_graph(name, seed=0):
 
 # A cluster with fewer nodes than this share of N / K has collapsed: its
 # softmax column has saturated near 0, and the gradients that could refill it
-# vanish (on Cora, TVGNN runs that lose a cluster this way early in training
-# keep it empty and lose about 7 points of ACC: docs/results.md).
+# vanish (8 of 10 Cora TVGNN runs lose one this way early in training, and
+# most of those lose a class in the ACC matching: docs/results.md).
 COLLAPSED_SHARE = 0.1
 
 
