@@ -8,6 +8,7 @@ it can score saved predictions without loading a model.
   cluster ids.
 * :func:`sharpness` describes soft assignments ``S`` (N, K), e.g. the output of
   ``MinCutPool`` / ``AsymCheegerCutPool``: how close they are to one-hot.
+* :func:`collapsed_clusters` counts the clusters that have (nearly) no nodes.
 * :func:`clustering_scores` computes NMI, ACC and CS at once from hard labels
   or from a soft ``S`` (hardened with an argmax).
 
@@ -22,7 +23,14 @@ from scipy.optimize import linear_sum_assignment
 from sklearn.metrics import completeness_score, normalized_mutual_info_score
 from sklearn.metrics.cluster import contingency_matrix
 
-__all__ = ["nmi", "accuracy", "completeness", "sharpness", "clustering_scores"]
+__all__ = [
+    "nmi",
+    "accuracy",
+    "completeness",
+    "sharpness",
+    "collapsed_clusters",
+    "clustering_scores",
+]
 
 
 # --------------------------------------------------------------------------- #
@@ -226,6 +234,30 @@ def sharpness(s, crisp_threshold=0.9, atol=1e-4):
         "entropy": entropy,
         "cluster_sizes": np.bincount(arr.argmax(axis=1), minlength=k).astype(np.int64),
     }
+
+
+# A cluster with fewer nodes than this share of N / K has collapsed: its
+# softmax column has saturated near 0, and the gradients that could refill it
+# vanish (8 of 10 Cora TVGNN runs lose one this way early in training, and
+# most of those lose a class in the ACC matching: docs/results.md).
+COLLAPSED_SHARE = 0.1
+
+
+def collapsed_clusters(cluster_sizes, share=COLLAPSED_SHARE):
+    """How many clusters hold fewer than `share` · N / K nodes.
+
+    Args:
+        cluster_sizes: the hard cluster sizes (K,) of a clustering, e.g.
+            ``sharpness(s)["cluster_sizes"]``.
+        share: the fraction of an even share N / K below which a cluster
+            counts as collapsed; default 0.1.
+
+    Returns:
+        int: the number of collapsed clusters.
+    """
+    sizes = [int(size) for size in cluster_sizes]
+    floor = share * sum(sizes) / len(sizes)
+    return sum(1 for size in sizes if size < floor)
 
 
 def clustering_scores(labels_true, s_or_labels, atol=1e-4):

@@ -9,6 +9,7 @@ import sys
 import numpy as np
 import pytest
 
+from spektral_tv import metrics
 from spektral_tv.experiments import clustering
 
 
@@ -59,7 +60,7 @@ def test_results_json_and_figures(tmp_path, dataset, model, k, runs):
         sizes = record["cluster_sizes"]
         assert len(sizes) == k and sizes == sorted(sizes, reverse=True)
         assert sum(sizes) == {"community": 150, "sbm": 120}[dataset]
-        assert record["collapsed_clusters"] == clustering.collapsed_clusters(sizes)
+        assert record["collapsed_clusters"] == metrics.collapsed_clusters(sizes)
     for key in ("nmi", "acc", "cs"):
         values = [r[key] for r in summary["runs"]]
         assert summary[f"{key}_mean"] == pytest.approx(np.mean(values))
@@ -154,18 +155,3 @@ def test_tensorboard_logs_every_seed(tmp_path):
     run(tmp_path, "--epochs", "2", "--runs", "2", "--tensorboard", str(logs))
     for seed in (0, 1):
         assert list((logs / f"seed-{seed}").rglob("events.out.tfevents.*")), seed
-
-
-@pytest.mark.parametrize(
-    "sizes, collapsed",
-    [
-        ([387, 387, 387, 387, 387, 387, 386], 0),
-        ([637, 476, 414, 387, 387, 375, 32], 1),  # Cora, TVGNN seed 1
-        ([695, 433, 418, 388, 387, 387, 0], 1),  # an empty cluster
-        ([100, 100, 0, 0], 2),
-        ([95, 7, 98], 0),  # 7 of N/K = 66.7: not below a tenth
-        ([97, 6, 97, 0], 1),
-    ],
-)
-def test_collapsed_clusters_counts_clusters_below_a_tenth_of_n_over_k(sizes, collapsed):
-    assert clustering.collapsed_clusters(sizes) == collapsed

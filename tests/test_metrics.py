@@ -8,7 +8,14 @@ import sys
 import numpy as np
 import pytest
 
-from spektral_tv.metrics import accuracy, clustering_scores, completeness, nmi, sharpness
+from spektral_tv.metrics import (
+    accuracy,
+    clustering_scores,
+    collapsed_clusters,
+    completeness,
+    nmi,
+    sharpness,
+)
 
 LN2, LN3, LN6 = math.log(2), math.log(3), math.log(6)
 
@@ -252,3 +259,18 @@ def test_module_does_not_import_tensorflow():
     code = "import sys, spektral_tv.metrics; sys.exit(int('tensorflow' in sys.modules))"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True)
     assert result.returncode == 0, result.stderr.decode()
+
+
+@pytest.mark.parametrize(
+    "sizes, collapsed",
+    [
+        ([387, 387, 387, 387, 387, 387, 386], 0),
+        ([637, 476, 414, 387, 387, 375, 32], 1),  # Cora, TVGNN seed 1
+        ([695, 433, 418, 388, 387, 387, 0], 1),  # an empty cluster
+        ([100, 100, 0, 0], 2),
+        ([95, 7, 98], 0),  # 7 of N/K = 66.7: not below a tenth
+        ([97, 6, 97, 0], 1),
+    ],
+)
+def test_collapsed_clusters_counts_clusters_below_a_tenth_of_n_over_k(sizes, collapsed):
+    assert collapsed_clusters(sizes) == collapsed

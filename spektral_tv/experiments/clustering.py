@@ -91,21 +91,6 @@ def load_graph(name, seed=0):
     return g.x, g.a, labels, None, g.y.shape[-1] if g.y.ndim == 2 else len(set(labels))
 
 
-# A cluster with fewer nodes than this share of N / K has collapsed: its
-# softmax column has saturated near 0, and the gradients that could refill it
-# vanish (8 of 10 Cora TVGNN runs lose one this way early in training, and
-# most of those lose a class in the ACC matching: docs/results.md).
-COLLAPSED_SHARE = 0.1
-
-
-def collapsed_clusters(sizes, share=COLLAPSED_SHARE):
-    """How many clusters hold fewer than `share` · N / K nodes, given the
-    hard cluster sizes (K,) of a run."""
-    sizes = [int(size) for size in sizes]
-    floor = share * sum(sizes) / len(sizes)
-    return sum(1 for size in sizes if size < floor)
-
-
 def summarize(runs, keys=("nmi", "acc", "cs")):
     """`runs` with the mean and standard deviation of each of `keys` over
     them (`KEY_mean`, `KEY_std`) and the mean epoch time."""
@@ -357,7 +342,7 @@ def _run(args, out, command):
             "final_loss": float(history["loss"][-1]),
             "lowest_loss": float(np.min(history["loss"])),
             "cluster_sizes": sorted(sizes.tolist(), reverse=True),
-            "collapsed_clusters": collapsed_clusters(sizes),
+            "collapsed_clusters": metrics.collapsed_clusters(sizes),
         }
         if labels is not None:
             record.update(metrics.clustering_scores(labels, s))
