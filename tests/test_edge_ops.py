@@ -118,3 +118,85 @@ def test_order_statistic_gradient_reaches_the_selected_entry():
         tape.watch(values)
         q = descending_order_statistic(values, tf.constant([1]), tf.ones([1, 4], tf.bool))
     np.testing.assert_array_equal(tape.gradient(q, values).numpy(), [[0, 0, 0, 1]])
+
+
+# ------------------------------------------- dense batches: pairs, not edges
+def _dense_batch(seed=0, n=7, channels=5):
+    """Two nearly complete weighted graphs with self-loops, the second padded
+    (last two nodes), and features: (values, adjacency, node mask)."""
+    rng = np.random.default_rng(seed)
+    a = np.stack([random_graph(n, seed=seed + b, density=0.9, weighted=True)[1] for b in (0, 1)])
+    a[:, 0, 0] = 1.5
+    node_mask = np.ones((2, n), "float32")
+    node_mask[1, -2:] = 0
+    a[1, -2:, :] = a[1, :, -2:] = 0
+    y = rng.normal(size=(2, n, channels)).astype("float32")
+    y[0, 1] = y[0, 2]  # a zero difference: sign 0 in both paths
+    return y, a, node_mask
+
+
+@pytest.mark.parametrize("degree_normalized", [False, True])
+def test_dense_gtv_step_equals_edge_gtv_step(degree_normalized):
+    """Values and gradients (to the features and to every adjacency entry:
+    a pooled adjacency is trained through) of the two paths agree."""
+    y, a, node_mask = _dense_batch()
+    n = a.shape[-1]
+
+    def by_edges(y, a):
+        edges = graph_ops.edges_from_batch(a, node_mask, tf.float32)
+        flat = graph_ops.gtv_step(
+            tf.reshape(y, [-1, y.shape[-1]]), edges, 2 * n, 0.7, 1e-3, degree_normalized
+        )
+        return tf.reshape(flat, tf.shape(y))
+
+    def by_pairs(y, a):
+        a = graph_ops.masked_adjacency(a, node_mask, tf.float32)
+        return graph_ops.dense_gtv_step(y, a, 0.7, 1e-3, degree_normalized)
+
+    expected = _grads(by_edges, y, a)
+    got = _grads(by_pairs, y, a)
+    for g, e in zip(got, expected):
+        np.testing.assert_allclose(g, e, rtol=1e-4, atol=1e-5)
+    assert np.any(got[2] != 0)  # the adjacency gets a gradient
+
+
+@pytest.mark.parametrize("loss_name", ["total_variation_loss", "coarsen_adjacency"])
+def test_dense_losses_equal_edge_losses(loss_name):
+    """The GTV loss and Sᵀ A S, with their gradients, by pairs and by edges."""
+    from spektral_tv.ops import losses
+
+    loss = getattr(losses, loss_name)
+    y, a, node_mask = _dense_batch(seed=3, channels=3)
+    s = tf.nn.softmax(y).numpy() * node_mask[..., None]
+
+    def run(s, a, dense):
+        _, graphs = graph_ops.to_padded((s, a), graph_ops.BATCH, None, node_mask)
+        assert graphs.adjacency is not None
+        assert bool(graph_ops.prefers_dense(graphs.edges, tf.shape(a), 3))
+        return loss(s, graphs if dense else graphs._replace(adjacency=None))
+
+    expected = _grads(functools.partial(run, dense=False), s, a)
+    got = _grads(functools.partial(run, dense=True), s, a)
+    for g, e in zip(got, expected):
+        np.testing.assert_allclose(g, e, rtol=1e-4, atol=1e-6)
+    assert np.any(got[2] != 0)
+
+
+def test_prefers_dense_only_when_filled_and_small(monkeypatch):
+    full = np.ones((2, 4, 4), "float32")
+    half = full.copy()
+    half[:, :2, :] = 0  # exactly half of the entries: still dense
+    sparse_ = full.copy()
+    sparse_[:, :3, :] = 0
+
+    def dense(a, channels):
+        edges = graph_ops.edges_from_batch(a, None, tf.float32)
+        return bool(graph_ops.prefers_dense(edges, a.shape, channels))
+
+    assert dense(full, 8)
+    assert dense(half, 8)
+    assert not dense(sparse_, 8)
+    # Too many (B, N, N, C) values for the budget of the edge path: edges.
+    monkeypatch.setattr(graph_ops, "EDGE_BLOCK_VALUES", 2 * 4 * 4 * 8 - 1)
+    assert not dense(full, 8)
+    assert dense(full, None)  # no (B, N, N, C) tensor

@@ -12,6 +12,13 @@ GRAPHS = [
     random_graph(12, seed=2, weighted=True, isolated=True),
     random_graph(4, seed=3, self_loop=True),
 ]
+# Nearly complete weighted graphs, as pooled graphs are: batch mode works on
+# them through dense pairs (`prefers_dense`), the other modes through edges.
+DENSE_GRAPHS = [
+    random_graph(6, seed=4, density=1.0, weighted=True, self_loop=True),
+    random_graph(5, seed=5, density=0.9, weighted=True),
+]
+GRAPH_SETS = {"sparse": GRAPHS, "dense": DENSE_GRAPHS}
 ATOL = 1e-5
 
 POOLS = {
@@ -39,19 +46,31 @@ def metric_values(layer):
     return {m.name: float(m.result()) for m in layer.metrics}
 
 
+def check_batch_path(graphs, graph_set, channels):
+    """The batch of `graphs` takes the path the test is about."""
+    from spektral_tv.ops.graph import edges_from_batch, prefers_dense
+
+    _, ab, mask = padded_batch(graphs, pad_value=np.nan)
+    edges = edges_from_batch(ab, tf.constant(mask[..., 0]), tf.float32)
+    assert bool(prefers_dense(edges, ab.shape, channels)) == (graph_set == "dense")
+
+
+@pytest.mark.parametrize("graph_set", sorted(GRAPH_SETS))
 @pytest.mark.parametrize("degree_normalized", [False, True])
-def test_gtvconv_modes_agree(degree_normalized):
+def test_gtvconv_modes_agree(degree_normalized, graph_set):
+    graphs = GRAPH_SETS[graph_set]
+    check_batch_path(graphs, graph_set, channels=5)
     conv = GTVConv(5, delta_coeff=0.4, degree_normalized=degree_normalized, activation="elu")
-    single = [conv([x, a]).numpy() for x, a in GRAPHS]
-    single_sparse = [conv([x, sparse(a)]).numpy() for x, a in GRAPHS]
+    single = [conv([x, a]).numpy() for x, a in graphs]
+    single_sparse = [conv([x, sparse(a)]).numpy() for x, a in graphs]
     for dense_out, sparse_out in zip(single, single_sparse):
         np.testing.assert_allclose(dense_out, sparse_out, atol=ATOL)
 
-    x, a, i = disjoint_union(GRAPHS)
+    x, a, i = disjoint_union(graphs)
     disjoint = conv([x, sparse(a), i]).numpy()
     np.testing.assert_allclose(disjoint, np.concatenate(single), atol=ATOL)
 
-    xb, ab, mask = padded_batch(GRAPHS, pad_value=3.0)
+    xb, ab, mask = padded_batch(graphs, pad_value=3.0)
     batch = conv([xb, ab], mask=[mask, None]).numpy()
     for b, out in enumerate(single):
         n = out.shape[0]
@@ -68,11 +87,14 @@ def test_gtvconv_sparse_features():
     np.testing.assert_allclose(dense, sparse_x, atol=ATOL)
 
 
+@pytest.mark.parametrize("graph_set", sorted(GRAPH_SETS))
 @pytest.mark.parametrize("pool_name", sorted(POOLS))
-def test_pool_modes_agree(pool_name):
+def test_pool_modes_agree(pool_name, graph_set):
+    graphs = GRAPH_SETS[graph_set]
     pool = POOLS[pool_name]()
+    check_batch_path(graphs, graph_set, channels=pool.k)
     single, single_losses = [], []
-    for x, a in GRAPHS:
+    for x, a in graphs:
         outputs = pool([x, a])
         outputs_sparse = pool([x, sparse(a)])
         for dense_part, sparse_part in zip(outputs, outputs_sparse):
@@ -82,13 +104,13 @@ def test_pool_modes_agree(pool_name):
     expected_losses = np.mean(single_losses, axis=0)
     k = pool.k
 
-    x, a, i = disjoint_union(GRAPHS)
+    x, a, i = disjoint_union(graphs)
     x_pool, a_pool, i_pool, s = pool([x, sparse(a), i])
     np.testing.assert_allclose(losses_of(pool), expected_losses, atol=ATOL)
     assert isinstance(a_pool, tf.SparseTensor)
     a_pool = tf.sparse.to_dense(a_pool).numpy()
-    assert a_pool.shape == (k * len(GRAPHS),) * 2
-    np.testing.assert_array_equal(i_pool.numpy(), np.repeat(np.arange(len(GRAPHS)), k))
+    assert a_pool.shape == (k * len(graphs),) * 2
+    np.testing.assert_array_equal(i_pool.numpy(), np.repeat(np.arange(len(graphs)), k))
     start = 0
     for b, (xs, as_, ss) in enumerate(single):
         block = slice(b * k, (b + 1) * k)
@@ -100,7 +122,7 @@ def test_pool_modes_agree(pool_name):
         np.testing.assert_allclose(s.numpy()[start : start + n], ss, atol=ATOL)
         start += n
 
-    xb, ab, mask = padded_batch(GRAPHS, pad_value=5.0)
+    xb, ab, mask = padded_batch(graphs, pad_value=5.0)
     x_pool, a_pool, s = pool([xb, ab], mask=[mask, None])
     np.testing.assert_allclose(losses_of(pool), expected_losses, atol=ATOL)
     for b, (xs, as_, ss) in enumerate(single):
@@ -189,3 +211,37 @@ def test_pure_loss_functions_on_padded_graphs():
         )
         np.testing.assert_allclose(per_graph["cut"][b], ref.mincut_loss(ag, sg), rtol=1e-5)
         np.testing.assert_allclose(per_graph["ortho"][b], ref.ortho_loss(sg), rtol=1e-5)
+
+
+LAYERS = {
+    "gtvconv": lambda: GTVConv(4, delta_coeff=0.6, activation="elu"),
+    "gtvconv-degree": lambda: GTVConv(4, delta_coeff=0.6, degree_normalized=True),
+    **POOLS,
+}
+
+
+@pytest.mark.parametrize("graph_set", sorted(GRAPH_SETS))
+@pytest.mark.parametrize("layer_name", sorted(LAYERS))
+def test_batch_gradients_traced_equal_eager(layer_name, graph_set):
+    """Batch mode chooses between edges and dense pairs inside the graph
+    (`tf.cond`); traced gradients, to the features, the adjacency and the
+    weights, equal the eager ones, which run the chosen path directly."""
+    graphs = GRAPH_SETS[graph_set]
+    layer = LAYERS[layer_name]()
+    xb, ab, mask = padded_batch(graphs, pad_value=2.0)
+    inputs = [tf.constant(t) for t in (xb, ab, mask)]
+
+    def gradients(x, a, m):
+        with tf.GradientTape() as tape:
+            tape.watch([x, a])
+            outputs = tf.nest.flatten(layer([x, a], mask=[m, None]))
+            total = tf.add_n([tf.reduce_sum(tf.sin(t)) for t in outputs] + layer.losses)
+        return tape.gradient(total, [x, a, *layer.trainable_variables])
+
+    eager = gradients(*inputs)
+    traced = tf.function(gradients)(*inputs)
+    assert len(traced) == len(eager) > 2
+    for e, t in zip(eager, traced):
+        assert np.all(np.isfinite(t.numpy()))
+        np.testing.assert_allclose(t.numpy(), e.numpy(), rtol=1e-4, atol=1e-5)
+    assert np.any(eager[1].numpy() != 0)  # the adjacency is differentiated

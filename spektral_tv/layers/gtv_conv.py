@@ -6,9 +6,13 @@ from spektral.layers.convolutional.conv import Conv
 
 from spektral_tv.ops.graph import (
     BATCH,
+    dense_gtv_step,
     edges_from_adjacency,
     edges_from_batch,
+    edges_in_branch,
     gtv_step,
+    masked_adjacency,
+    prefers_dense,
     sparse_features_matmul,
 )
 from spektral_tv.ops.validation import (
@@ -200,8 +204,21 @@ class GTVConv(Conv):
         else:
             features = tf.matmul(x, self.kernel)
         if mode == BATCH:
-            flat = self._aggregate(tf.reshape(features, [-1, self.channels]), edges)
-            output = tf.reshape(flat, tf.shape(features))
+
+            def by_edges():
+                flat = self._aggregate(
+                    tf.reshape(features, [-1, self.channels]), edges_in_branch(edges)
+                )
+                return tf.reshape(flat, tf.shape(features))
+
+            def by_pairs():
+                dense_a = masked_adjacency(a, node_mask, features.dtype)
+                return dense_gtv_step(
+                    features, dense_a, self.delta_coeff, self.epsilon, self.degree_normalized
+                )
+
+            dense = prefers_dense(edges, tf.shape(a), self.channels)
+            output = tf.cond(dense, by_pairs, by_edges)
         else:
             output = self._aggregate(features, edges)
 

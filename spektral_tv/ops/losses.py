@@ -16,19 +16,35 @@ import tensorflow as tf
 from spektral_tv.ops._compat import in_xla_context
 from spektral_tv.ops.graph import (
     degrees,
+    dense_adjacency,
+    edges_in_branch,
     edge_l1_distance,
     flatten_padded,
+    pairwise_l1_distance,
     per_graph_sum,
+    prefers_dense,
     propagate,
     sum_by_source,
 )
 
 
 def coarsen_adjacency(s, graphs):
-    """Sᵀ A S per graph, (B, K, K), through the edge list: O(E·K) memory."""
-    s_flat = flatten_padded(s)
-    a_s = propagate(graphs.edges, s_flat, tf.shape(s_flat)[0])
-    a_s = tf.reshape(a_s, tf.shape(s))
+    """Sᵀ A S per graph, (B, K, K), through the edge list: O(E·K) memory
+    (a batch of dense graphs: two matrix products, `prefers_dense`)."""
+
+    def by_edges():
+        s_flat = flatten_padded(s)
+        a_s = propagate(edges_in_branch(graphs.edges), s_flat, tf.shape(s_flat)[0])
+        return tf.reshape(a_s, tf.shape(s))
+
+    if graphs.adjacency is None:
+        a_s = by_edges()
+    else:
+        a_s = tf.cond(
+            prefers_dense(graphs.edges, tf.shape(graphs.adjacency)),
+            lambda: tf.matmul(dense_adjacency(graphs), s),
+            by_edges,
+        )
     return tf.matmul(s, a_s, transpose_a=True)
 
 
@@ -63,16 +79,30 @@ def total_variation_loss(s, graphs):
     and divided by 2·nnz, which is the same quantity. A graph without edges
     gets a loss of 0.
     """
-    edges = graphs.edges
-    s_flat = flatten_padded(s)
-    n_flat = tf.shape(s_flat)[0]
-    abs_diff = edge_l1_distance(s_flat, edges.src, edges.dst, n_flat)
-    variation = sum_by_source(edges.weight * abs_diff, edges.src, n_flat)
-    nonzero = tf.cast(tf.not_equal(edges.weight, 0), s.dtype)
-    n_nonzero = sum_by_source(nonzero, edges.src, n_flat)
-    return tf.math.divide_no_nan(
-        per_graph_sum(variation, graphs), 2.0 * per_graph_sum(n_nonzero, graphs)
-    )
+
+    def by_edges():
+        edges = edges_in_branch(graphs.edges)
+        s_flat = flatten_padded(s)
+        n_flat = tf.shape(s_flat)[0]
+        abs_diff = edge_l1_distance(s_flat, edges.src, edges.dst, n_flat)
+        variation = sum_by_source(edges.weight * abs_diff, edges.src, n_flat)
+        nonzero = tf.cast(tf.not_equal(edges.weight, 0), s.dtype)
+        n_nonzero = sum_by_source(nonzero, edges.src, n_flat)
+        return per_graph_sum(variation, graphs), per_graph_sum(n_nonzero, graphs)
+
+    def by_pairs():
+        a = dense_adjacency(graphs)
+        variation = tf.reduce_sum(a * pairwise_l1_distance(s), axis=(1, 2))
+        n_nonzero = tf.math.count_nonzero(a, axis=(1, 2), dtype=s.dtype)
+        return variation, n_nonzero
+
+    if graphs.adjacency is None:
+        variation, n_nonzero = by_edges()
+    else:
+        k = tf.shape(s)[-1]
+        dense = prefers_dense(graphs.edges, tf.shape(graphs.adjacency), k)
+        variation, n_nonzero = tf.cond(dense, by_pairs, by_edges)
+    return tf.math.divide_no_nan(variation, 2.0 * n_nonzero)
 
 
 def resolve_rho(rho, k):
