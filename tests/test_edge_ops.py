@@ -121,15 +121,16 @@ def test_order_statistic_gradient_reaches_the_selected_entry():
 
 
 # ------------------------------------------- dense batches: pairs, not edges
-def _dense_batch(seed=0, n=7, channels=5):
+def _dense_batch(seed=0, n=7, channels=5, padded=True):
     """Two nearly complete weighted graphs with self-loops, the second padded
-    (last two nodes), and features: (values, adjacency, node mask)."""
+    (last two nodes) if `padded`, and features: (values, adjacency, node mask)."""
     rng = np.random.default_rng(seed)
     a = np.stack([random_graph(n, seed=seed + b, density=0.9, weighted=True)[1] for b in (0, 1)])
     a[:, 0, 0] = 1.5
     node_mask = np.ones((2, n), "float32")
-    node_mask[1, -2:] = 0
-    a[1, -2:, :] = a[1, :, -2:] = 0
+    if padded:
+        node_mask[1, -2:] = 0
+        a[1, -2:, :] = a[1, :, -2:] = 0
     y = rng.normal(size=(2, n, channels)).astype("float32")
     y[0, 1] = y[0, 2]  # a zero difference: sign 0 in both paths
     return y, a, node_mask
@@ -166,11 +167,11 @@ def test_dense_losses_equal_edge_losses(loss_name):
     from spektral_tv.ops import losses
 
     loss = getattr(losses, loss_name)
-    y, a, node_mask = _dense_batch(seed=3, channels=3)
-    s = tf.nn.softmax(y).numpy() * node_mask[..., None]
+    y, a, _ = _dense_batch(seed=3, channels=3, padded=False)
+    s = tf.nn.softmax(y).numpy()
 
     def run(s, a, dense):
-        _, graphs = graph_ops.to_padded((s, a), graph_ops.BATCH, None, node_mask)
+        _, graphs = graph_ops.to_padded((s, a), graph_ops.BATCH, None, None)
         assert graphs.adjacency is not None
         assert bool(graph_ops.prefers_dense(graphs.edges, tf.shape(a), 3))
         return loss(s, graphs if dense else graphs._replace(adjacency=None))

@@ -12,13 +12,17 @@ GRAPHS = [
     random_graph(12, seed=2, weighted=True, isolated=True),
     random_graph(4, seed=3, self_loop=True),
 ]
-# Nearly complete weighted graphs, as pooled graphs are: batch mode works on
-# them through dense pairs (`prefers_dense`), the other modes through edges.
+# Nearly complete weighted graphs of one size, as pooled graphs are: batch
+# mode without a mask works on them through dense pairs (`prefers_dense`), the
+# other modes, and padded batches, through edges.
 DENSE_GRAPHS = [
     random_graph(6, seed=4, density=1.0, weighted=True, self_loop=True),
-    random_graph(5, seed=5, density=0.9, weighted=True),
+    random_graph(6, seed=5, density=0.9, weighted=True),
 ]
-GRAPH_SETS = {"sparse": GRAPHS, "dense": DENSE_GRAPHS}
+# Sparse graphs of one size: batch mode without a mask chooses the edges in
+# the graph (`tf.cond`), which must differentiate as well.
+ONE_SIZE_GRAPHS = [random_graph(8, seed=6), random_graph(8, seed=7, weighted=True)]
+GRAPH_SETS = {"sparse": GRAPHS, "dense": DENSE_GRAPHS, "one-size": ONE_SIZE_GRAPHS}
 ATOL = 1e-5
 
 POOLS = {
@@ -46,20 +50,25 @@ def metric_values(layer):
     return {m.name: float(m.result()) for m in layer.metrics}
 
 
-def check_batch_path(graphs, graph_set, channels):
-    """The batch of `graphs` takes the path the test is about."""
+def batch_of(graphs, graph_set, pad_value):
+    """`(x, a, layer kwargs)` of a batch: padded, with its mask, for the sparse
+    set; without a mask for the sets of one size, of which the dense one
+    takes the dense path (asserted here) and the other the edges."""
     from spektral_tv.ops.graph import edges_from_batch, prefers_dense
 
-    _, ab, mask = padded_batch(graphs, pad_value=np.nan)
-    edges = edges_from_batch(ab, tf.constant(mask[..., 0]), tf.float32)
-    assert bool(prefers_dense(edges, ab.shape, channels)) == (graph_set == "dense")
+    xb, ab, mask = padded_batch(graphs, pad_value=pad_value)
+    if graph_set == "sparse":
+        return xb, ab, {"mask": [tf.constant(mask), None]}
+    assert np.all(mask == 1)
+    edges = edges_from_batch(ab, None, tf.float32)
+    assert bool(prefers_dense(edges, ab.shape, 8)) == (graph_set == "dense")
+    return xb, ab, {}
 
 
 @pytest.mark.parametrize("graph_set", sorted(GRAPH_SETS))
 @pytest.mark.parametrize("degree_normalized", [False, True])
 def test_gtvconv_modes_agree(degree_normalized, graph_set):
     graphs = GRAPH_SETS[graph_set]
-    check_batch_path(graphs, graph_set, channels=5)
     conv = GTVConv(5, delta_coeff=0.4, degree_normalized=degree_normalized, activation="elu")
     single = [conv([x, a]).numpy() for x, a in graphs]
     single_sparse = [conv([x, sparse(a)]).numpy() for x, a in graphs]
@@ -70,8 +79,8 @@ def test_gtvconv_modes_agree(degree_normalized, graph_set):
     disjoint = conv([x, sparse(a), i]).numpy()
     np.testing.assert_allclose(disjoint, np.concatenate(single), atol=ATOL)
 
-    xb, ab, mask = padded_batch(graphs, pad_value=3.0)
-    batch = conv([xb, ab], mask=[mask, None]).numpy()
+    xb, ab, kwargs = batch_of(graphs, graph_set, pad_value=3.0)
+    batch = conv([xb, ab], **kwargs).numpy()
     for b, out in enumerate(single):
         n = out.shape[0]
         np.testing.assert_allclose(batch[b, :n], out, atol=ATOL)
@@ -92,7 +101,6 @@ def test_gtvconv_sparse_features():
 def test_pool_modes_agree(pool_name, graph_set):
     graphs = GRAPH_SETS[graph_set]
     pool = POOLS[pool_name]()
-    check_batch_path(graphs, graph_set, channels=pool.k)
     single, single_losses = [], []
     for x, a in graphs:
         outputs = pool([x, a])
@@ -122,8 +130,8 @@ def test_pool_modes_agree(pool_name, graph_set):
         np.testing.assert_allclose(s.numpy()[start : start + n], ss, atol=ATOL)
         start += n
 
-    xb, ab, mask = padded_batch(graphs, pad_value=5.0)
-    x_pool, a_pool, s = pool([xb, ab], mask=[mask, None])
+    xb, ab, kwargs = batch_of(graphs, graph_set, pad_value=5.0)
+    x_pool, a_pool, s = pool([xb, ab], **kwargs)
     np.testing.assert_allclose(losses_of(pool), expected_losses, atol=ATOL)
     for b, (xs, as_, ss) in enumerate(single):
         n = ss.shape[0]
@@ -228,13 +236,13 @@ def test_batch_gradients_traced_equal_eager(layer_name, graph_set):
     weights, equal the eager ones, which run the chosen path directly."""
     graphs = GRAPH_SETS[graph_set]
     layer = LAYERS[layer_name]()
-    xb, ab, mask = padded_batch(graphs, pad_value=2.0)
-    inputs = [tf.constant(t) for t in (xb, ab, mask)]
+    xb, ab, kwargs = batch_of(graphs, graph_set, pad_value=2.0)
+    inputs = [tf.constant(t) for t in (xb, ab)]
 
-    def gradients(x, a, m):
+    def gradients(x, a):
         with tf.GradientTape() as tape:
             tape.watch([x, a])
-            outputs = tf.nest.flatten(layer([x, a], mask=[m, None]))
+            outputs = tf.nest.flatten(layer([x, a], **kwargs))
             total = tf.add_n([tf.reduce_sum(tf.sin(t)) for t in outputs] + layer.losses)
         return tape.gradient(total, [x, a, *layer.trainable_variables])
 

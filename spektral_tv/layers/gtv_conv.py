@@ -203,7 +203,9 @@ class GTVConv(Conv):
             features = sparse_features_matmul(x, self.kernel)
         else:
             features = tf.matmul(x, self.kernel)
-        if mode == BATCH:
+        if mode == BATCH and node_mask is None:
+            # Dense pairs only for batches without padding (pooled graphs):
+            # see `spektral_tv.ops.graph.DENSE_MIN_FILL`.
 
             def by_edges():
                 flat = self._aggregate(
@@ -212,13 +214,16 @@ class GTVConv(Conv):
                 return tf.reshape(flat, tf.shape(features))
 
             def by_pairs():
-                dense_a = masked_adjacency(a, node_mask, features.dtype)
+                dense_a = masked_adjacency(a, None, features.dtype)
                 return dense_gtv_step(
                     features, dense_a, self.delta_coeff, self.epsilon, self.degree_normalized
                 )
 
             dense = prefers_dense(edges, tf.shape(a), self.channels)
             output = tf.cond(dense, by_pairs, by_edges)
+        elif mode == BATCH:
+            flat = self._aggregate(tf.reshape(features, [-1, self.channels]), edges)
+            output = tf.reshape(flat, tf.shape(features))
         else:
             output = self._aggregate(features, edges)
 

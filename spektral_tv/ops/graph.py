@@ -462,10 +462,13 @@ def to_padded(inputs, mode, i=None, node_mask=None):
     if mode == BATCH:
         n_graphs = tf.shape(x)[0]
         n_max = static_or_dynamic(tf.shape(x)[1])
+        # Dense pairs only for batches without padding (pooled graphs): see
+        # `DENSE_MIN_FILL`.
+        adjacency = a if node_mask is None else None
         if node_mask is None:
             node_mask = tf.ones(tf.shape(x)[:2], dtype)
         edges = edges_from_batch(a, node_mask, dtype)
-        return x, PaddedGraphs(node_mask, edges, n_graphs, n_max, None, a)
+        return x, PaddedGraphs(node_mask, edges, n_graphs, n_max, None, adjacency)
 
     edges = edges_from_adjacency(a, dtype)
     if mode == SINGLE:
