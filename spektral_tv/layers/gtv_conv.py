@@ -79,7 +79,11 @@ class GTVConv(Conv):
     the step overshoot.
 
     The layer works on the edge list of \(\A\): memory and time are O(E·F'),
-    never O(N²·F'). With a `tf.SparseTensor` adjacency it compiles with XLA.
+    never O(N²·F') for a sparse graph. A batch without padding in which at
+    least half of the node pairs are edges (pooled graphs) is worked on as
+    dense (B, N, N) tensors, faster and within the same memory budget
+    (`spektral_tv.ops.graph.prefers_dense`). With a `tf.SparseTensor`
+    adjacency it compiles with XLA.
 
     **Input**
 
