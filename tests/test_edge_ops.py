@@ -121,37 +121,34 @@ def test_order_statistic_gradient_reaches_the_selected_entry():
 
 
 # ------------------------------------------- dense batches: pairs, not edges
-def _dense_batch(seed=0, n=7, channels=5, padded=True):
-    """Two nearly complete weighted graphs with self-loops, the second padded
-    (last two nodes) if `padded`, and features: (values, adjacency, node mask)."""
+def _dense_batch(seed=0, n=7, channels=5):
+    """Two nearly complete weighted graphs of one size, with a self-loop and a
+    zero entry off the diagonal, and features: (values, adjacency)."""
     rng = np.random.default_rng(seed)
     a = np.stack([random_graph(n, seed=seed + b, density=0.9, weighted=True)[1] for b in (0, 1)])
     a[:, 0, 0] = 1.5
-    node_mask = np.ones((2, n), "float32")
-    if padded:
-        node_mask[1, -2:] = 0
-        a[1, -2:, :] = a[1, :, -2:] = 0
+    a[:, 1, 3] = a[:, 3, 1] = 0
     y = rng.normal(size=(2, n, channels)).astype("float32")
     y[0, 1] = y[0, 2]  # a zero difference: sign 0 in both paths
-    return y, a, node_mask
+    return y, a
 
 
 @pytest.mark.parametrize("degree_normalized", [False, True])
 def test_dense_gtv_step_equals_edge_gtv_step(degree_normalized):
     """Values and gradients (to the features and to every adjacency entry:
     a pooled adjacency is trained through) of the two paths agree."""
-    y, a, node_mask = _dense_batch()
+    y, a = _dense_batch()
     n = a.shape[-1]
 
     def by_edges(y, a):
-        edges = graph_ops.edges_from_batch(a, node_mask, tf.float32)
+        edges = graph_ops.edges_from_batch(a, None, tf.float32)
         flat = graph_ops.gtv_step(
             tf.reshape(y, [-1, y.shape[-1]]), edges, 2 * n, 0.7, 1e-3, degree_normalized
         )
         return tf.reshape(flat, tf.shape(y))
 
     def by_pairs(y, a):
-        a = graph_ops.masked_adjacency(a, node_mask, tf.float32)
+        a = graph_ops.stored_entries(a, tf.float32)
         return graph_ops.dense_gtv_step(y, a, 0.7, 1e-3, degree_normalized)
 
     expected = _grads(by_edges, y, a)
@@ -167,7 +164,7 @@ def test_dense_losses_equal_edge_losses(loss_name):
     from spektral_tv.ops import losses
 
     loss = getattr(losses, loss_name)
-    y, a, _ = _dense_batch(seed=3, channels=3, padded=False)
+    y, a = _dense_batch(seed=3, channels=3)
     s = tf.nn.softmax(y).numpy()
 
     def run(s, a, dense):

@@ -11,9 +11,9 @@ from spektral_tv.ops.graph import (
     edges_from_batch,
     edges_in_branch,
     gtv_step,
-    masked_adjacency,
     prefers_dense,
     sparse_features_matmul,
+    stored_entries,
 )
 from spektral_tv.ops.validation import (
     batch_node_mask,
@@ -207,9 +207,7 @@ class GTVConv(Conv):
             features = sparse_features_matmul(x, self.kernel)
         else:
             features = tf.matmul(x, self.kernel)
-        if mode == BATCH and node_mask is None:
-            # Dense pairs only for batches without padding (pooled graphs):
-            # see `spektral_tv.ops.graph.DENSE_MIN_FILL`.
+        if mode == BATCH:
 
             def by_edges():
                 flat = self._aggregate(
@@ -218,16 +216,16 @@ class GTVConv(Conv):
                 return tf.reshape(flat, tf.shape(features))
 
             def by_pairs():
-                dense_a = masked_adjacency(a, None, features.dtype)
+                dense_a = stored_entries(a, features.dtype)
                 return dense_gtv_step(
                     features, dense_a, self.delta_coeff, self.epsilon, self.degree_normalized
                 )
 
-            dense = prefers_dense(edges, tf.shape(a), self.channels)
-            output = tf.cond(dense, by_pairs, by_edges)
-        elif mode == BATCH:
-            flat = self._aggregate(tf.reshape(features, [-1, self.channels]), edges)
-            output = tf.reshape(flat, tf.shape(features))
+            if node_mask is None:  # see `spektral_tv.ops.graph.DENSE_MIN_FILL`
+                dense = prefers_dense(edges, tf.shape(a), self.channels)
+                output = tf.cond(dense, by_pairs, by_edges)
+            else:
+                output = by_edges()
         else:
             output = self._aggregate(features, edges)
 

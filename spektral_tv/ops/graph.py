@@ -39,7 +39,7 @@ class PaddedGraphs(NamedTuple):
     n_graphs: tf.Tensor  # scalar int32
     n_max: tf.Tensor  # scalar int32 (a Python int when static)
     scatter_index: tf.Tensor  # disjoint only: (N,) flat padded index of each node
-    # batch only: the (B, n_max, n_max) adjacency as given (`dense_adjacency`)
+    # batch without padding only: the (B, n_max, n_max) adjacency as given
     adjacency: tf.Tensor = None
 
 
@@ -372,22 +372,18 @@ def total_variation_laplacian(y, src, dst, weight, scale, epsilon, n_nodes):
 # broadcast over the (B, N, N, C) pairs instead: no more memory than twice the
 # edge list's (E, C) values, and half the time on CPU for the second pool of
 # the classification networks (D&D: 142 nodes a pooled graph). Sparse batches
-# keep the edge path.
+# keep the edge path, and so do padded ones (a Keras mask): with the dense
+# path on them, COLLAB's first block in batch mode failed in TensorFlow's
+# gradient (AlreadyExistsError of an AddN temporary variable), cause not found.
 DENSE_MIN_FILL = 0.5
 
 
-def masked_adjacency(a, node_mask, dtype):
-    """A dense (B, N, N) adjacency in `dtype`, zero in the rows and columns of
-    padded nodes: the same edges as `edges_from_batch`, and gradients reach
-    the same entries, its nonzeros (as through an edge list or a sparse
-    tensor)."""
+def stored_entries(a, dtype):
+    """A dense (B, N, N) adjacency in `dtype` through which gradients reach
+    its nonzero entries only, as they do through an edge list or a sparse
+    tensor."""
     a = tf.cast(a, dtype)
-    keep = tf.not_equal(a, 0)
-    if node_mask is not None:
-        real = node_mask > 0
-        keep = tf.logical_and(keep, tf.logical_and(real[:, :, None], real[:, None, :]))
-    # A select, not a product: padded entries may hold NaN.
-    return tf.where(keep, a, tf.zeros_like(a))
+    return tf.where(tf.not_equal(a, 0), a, tf.zeros_like(a))
 
 
 def prefers_dense(edges, shape, channels=None):
@@ -406,12 +402,6 @@ def prefers_dense(edges, shape, channels=None):
     return tf.logical_and(dense, fits)
 
 
-def dense_adjacency(graphs):
-    """The (B, n_max, n_max) adjacency of batch-mode `graphs`, zero at padded
-    nodes (`masked_adjacency`)."""
-    return masked_adjacency(graphs.adjacency, graphs.node_mask, graphs.node_mask.dtype)
-
-
 def edges_in_branch(edges):
     """`edges` as tensors made inside the current `tf.cond` branch: TensorFlow
     fails to differentiate a branch whose segment sums take their ids from
@@ -427,7 +417,7 @@ def pairwise_l1_distance(y):
 
 def dense_gtv_step(values, a, delta_coeff, epsilon, degree_normalized=False):
     """`gtv_step` on B graphs in batch mode: `values` (B, N, C), `a` the dense
-    (B, N, N) adjacency (`masked_adjacency`). Same arithmetic, pairs of nodes
+    (B, N, N) adjacency (`stored_entries`). Same arithmetic, pairs of nodes
     instead of edges."""
     if degree_normalized:
         inv_sqrt_degree = safe_rsqrt(tf.reduce_sum(a, axis=-1))[..., None]

@@ -16,7 +16,6 @@ import tensorflow as tf
 from spektral_tv.ops._compat import in_xla_context
 from spektral_tv.ops.graph import (
     degrees,
-    dense_adjacency,
     edges_in_branch,
     edge_l1_distance,
     flatten_padded,
@@ -24,6 +23,7 @@ from spektral_tv.ops.graph import (
     per_graph_sum,
     prefers_dense,
     propagate,
+    stored_entries,
     sum_by_source,
 )
 
@@ -42,7 +42,7 @@ def coarsen_adjacency(s, graphs):
     else:
         a_s = tf.cond(
             prefers_dense(graphs.edges, tf.shape(graphs.adjacency)),
-            lambda: tf.matmul(dense_adjacency(graphs), s),
+            lambda: tf.matmul(stored_entries(graphs.adjacency, s.dtype), s),
             by_edges,
         )
     return tf.matmul(s, a_s, transpose_a=True)
@@ -91,7 +91,7 @@ def total_variation_loss(s, graphs):
         return per_graph_sum(variation, graphs), per_graph_sum(n_nonzero, graphs)
 
     def by_pairs():
-        a = dense_adjacency(graphs)
+        a = stored_entries(graphs.adjacency, s.dtype)
         variation = tf.reduce_sum(a * pairwise_l1_distance(s), axis=(1, 2))
         n_nonzero = tf.math.count_nonzero(a, axis=(1, 2), dtype=s.dtype)
         return variation, n_nonzero
