@@ -11,7 +11,8 @@ experiments and the notebooks.
 - `subgraph_batches`, `train_clustering_on_subgraphs`: node clustering
   trained on sampled subgraphs (`spektral_tv.sampling`), one a step, for
   graphs too large to train on whole;
-- `KeepLowestLoss`, `EpochTimer`, `ProgressBar`: `model.fit` callbacks;
+- `KeepLowestLoss`, `EpochTimer`, `ProgressBar`, `ResumableEarlyStopping`:
+  `model.fit` callbacks; `FitCheckpoint`: a `fit` that resumes after a stop;
   `check_finite_history`: a clear error when training diverged.
 """
 
@@ -36,8 +37,10 @@ __all__ = [
     "classification_training",
     "SPARSE_FEATURES_MAX_DENSITY",
     "EpochTimer",
+    "FitCheckpoint",
     "KeepLowestLoss",
     "ProgressBar",
+    "ResumableEarlyStopping",
     "TrainingDiverged",
     "autoencoder_inputs",
     "check_finite_history",
@@ -266,10 +269,19 @@ def autoencoder_inputs(x, a):
 
 
 class EpochTimer(keras.callbacks.Callback):
-    """Wall time of every epoch, in ms (`epoch_ms`)."""
+    """Wall time of every epoch, in ms (`epoch_ms`); resumable by
+    `FitCheckpoint` (the times of the epochs before a stop are kept)."""
+
+    _resumed = None
 
     def on_train_begin(self, logs=None):
-        self.epoch_ms = []
+        self.epoch_ms = list(self._resumed or [])
+
+    def get_state(self):
+        return {"epoch_ms": self.epoch_ms}, None
+
+    def set_state(self, state, arrays=None):
+        self._resumed = list(state["epoch_ms"])
 
     def on_epoch_begin(self, epoch, logs=None):
         self._start = time.perf_counter()
@@ -281,6 +293,178 @@ class EpochTimer(keras.callbacks.Callback):
         """Median epoch time in ms; the first epoch traces the graph, so it is
         left out when there are others."""
         return float(np.median(self.epoch_ms[1:] or self.epoch_ms))
+
+
+class ResumableEarlyStopping(keras.callbacks.EarlyStopping):
+    """Keras's `EarlyStopping` whose state (epochs without improvement, best
+    value and epoch, best weights) `FitCheckpoint` saves and restores, so
+    that a training stopped and resumed stops where an uninterrupted one
+    would."""
+
+    _resumed = None
+
+    def on_train_begin(self, logs=None):
+        super().on_train_begin(logs)
+        if self._resumed is not None:
+            state, arrays = self._resumed
+            self.wait, self.best = state["wait"], state["best"]
+            self.best_epoch, self.stopped_epoch = state["best_epoch"], state["stopped_epoch"]
+            self.best_weights = arrays
+
+    def get_state(self):
+        state = {
+            "wait": int(self.wait),
+            "best": float(self.best),
+            "best_epoch": int(self.best_epoch),
+            "stopped_epoch": int(self.stopped_epoch),
+        }
+        return state, self.best_weights
+
+    def set_state(self, state, arrays=None):
+        self._resumed = (state, arrays)
+
+
+class FitCheckpoint(keras.callbacks.Callback):
+    """Makes a long `model.fit` resumable after the process is stopped.
+
+    At the end of an epoch (at most every `min_interval_s` seconds) it
+    writes to `folder` the model's weights and the optimizer's state (a
+    `tf.train.Checkpoint`), the `History` so far and the state of the
+    `stateful` callbacks (objects with `get_state()` / `set_state()`, such
+    as `ResumableEarlyStopping` and `EpochTimer`). Keras's own
+    `BackupAndRestore` restores weights, optimizer and epoch but not the
+    other callbacks, whose state (the early-stopping patience and best
+    weights) decides where training stops.
+
+    Before `fit`, `restore(model)` reads the folder back and returns the
+    epoch to continue from (`initial_epoch` of `fit`; 0 when there is
+    nothing to resume), `finished` tells whether training had already
+    stopped, and `history` holds the earlier epochs' logs followed by the
+    new ones. The state names the last complete pair of files, written
+    atomically, so a process killed while writing leaves the previous
+    epoch's state. A resumed training is not bit-identical to an
+    uninterrupted one: the loaders' shuffling order differs.
+
+    Args:
+        folder: where the state is written.
+        fingerprint: a JSON-serializable description of the training
+            (settings, seed, split); `restore` refuses a folder written for
+            another one.
+        stateful: callbacks whose state is saved with the model's.
+        min_interval_s: seconds between two writes (0: every epoch;
+            default `MIN_INTERVAL_S`, a minute).
+
+    Pass it to `fit` after the `stateful` callbacks, so that it saves their
+    state of the same epoch (and sees an early stop).
+    """
+
+    STATE_FILE = "state.json"
+    MIN_INTERVAL_S = 60.0
+
+    def __init__(self, folder, fingerprint, stateful=(), min_interval_s=None):
+        super().__init__()
+        self.folder, self.fingerprint = folder, fingerprint
+        self.stateful = list(stateful)
+        if min_interval_s is None:
+            min_interval_s = self.MIN_INTERVAL_S
+        self.min_interval_s = float(min_interval_s)
+        self.history, self.initial_epoch, self.finished = {}, 0, False
+        self._last_write = time.perf_counter()
+
+    @staticmethod
+    def _trackables(model):
+        return tf.train.Checkpoint(model=model, optimizer=model.optimizer)
+
+    def _keys(self):
+        return [f"{i}-{type(c).__name__}" for i, c in enumerate(self.stateful)]
+
+    def restore(self, model):
+        """Loads the saved state into `model` (built and compiled) and the
+        `stateful` callbacks; returns the epoch to resume from."""
+        import json
+        import os
+
+        path = os.path.join(self.folder, self.STATE_FILE)
+        if not os.path.exists(path):
+            return 0
+        with open(path) as f:
+            state = json.load(f)
+        if state["fingerprint"] != json.loads(json.dumps(self.fingerprint)):
+            raise ValueError(
+                f"{self.folder} holds the checkpoint of another training "
+                "(other settings, seed or split); remove it or use another folder"
+            )
+        slot = os.path.join(self.folder, state["slot"])
+        with model.distribute_strategy.scope():
+            # The optimizer makes its slot variables on its first step;
+            # make them now so that the checkpoint fills them.
+            model.optimizer.build(model.trainable_variables)
+        self._trackables(model).read(os.path.join(slot, "model")).assert_consumed()
+        with np.load(os.path.join(slot, "arrays.npz")) as saved:
+            arrays = {name: saved[name] for name in saved.files}
+        for key, callback in zip(self._keys(), self.stateful):
+            count = state["arrays"].get(key)
+            weights = None if count is None else [arrays[f"{key}/{j}"] for j in range(count)]
+            callback.set_state(state["callbacks"][key], weights)
+        self.history = state["history"]
+        self.initial_epoch, self.finished = state["epochs"], state["finished"]
+        return self.initial_epoch
+
+    def on_epoch_end(self, epoch, logs=None):
+        for name, value in (logs or {}).items():
+            self.history.setdefault(name, []).append(float(value))
+        # Stopped early or at the last epoch: only the test is left to do.
+        finished = bool(self.model.stop_training) or epoch + 1 >= self.params.get("epochs", 0)
+        now = time.perf_counter()
+        if finished or now - self._last_write >= self.min_interval_s:
+            self.save(epoch + 1, finished=finished)
+            self._last_write = now
+
+    def save(self, epochs, finished=False):
+        """Writes the state after `epochs` epochs."""
+        import json
+        import os
+        import shutil
+
+        os.makedirs(self.folder, exist_ok=True)
+        path = os.path.join(self.folder, self.STATE_FILE)
+        current = None
+        if os.path.exists(path):
+            with open(path) as f:
+                current = json.load(f)["slot"]
+        # Two slots: the one the state names stays whole until the new
+        # state, written last, names the other.
+        slot = "slot-b" if current == "slot-a" else "slot-a"
+        slot_path = os.path.join(self.folder, slot)
+        shutil.rmtree(slot_path, ignore_errors=True)
+        os.makedirs(slot_path)
+        self._trackables(self.model).write(os.path.join(slot_path, "model"))
+        callbacks, arrays, counts = {}, {}, {}
+        for key, callback in zip(self._keys(), self.stateful):
+            callbacks[key], weights = callback.get_state()
+            if weights is not None:
+                counts[key] = len(weights)
+                arrays.update({f"{key}/{j}": w for j, w in enumerate(weights)})
+        np.savez(os.path.join(slot_path, "arrays.npz"), **arrays)
+        state = {
+            "slot": slot,
+            "epochs": int(epochs),
+            "finished": finished,
+            "history": self.history,
+            "callbacks": callbacks,
+            "arrays": counts,
+            "fingerprint": self.fingerprint,
+        }
+        with open(path + ".tmp", "w") as f:
+            json.dump(state, f)
+        os.replace(path + ".tmp", path)
+        self.finished = finished
+
+    def remove(self):
+        """Deletes the folder (when the training it saved is recorded)."""
+        import shutil
+
+        shutil.rmtree(self.folder, ignore_errors=True)
 
 
 class KeepLowestLoss(keras.callbacks.Callback):
@@ -332,7 +516,8 @@ class ProgressBar(keras.callbacks.Callback):
         )
 
     def on_epoch_end(self, epoch, logs=None):
-        self._bar.update(1)
+        # `epoch + 1`, not one more: a resumed `fit` starts at `initial_epoch`.
+        self._bar.update(epoch + 1 - self._bar.n)
         if logs and (epoch % self.every == 0 or epoch + 1 == self.params.get("epochs")):
             self._bar.set_postfix(loss=f"{logs.get('loss', float('nan')):.4f}", refresh=False)
 

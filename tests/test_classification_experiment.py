@@ -141,6 +141,67 @@ def test_resume_keeps_the_folds_done(tiny_data):
     assert exit_info.value.code == 2
 
 
+def test_resume_continues_a_stopped_fold(tiny_data, monkeypatch):
+    args = ("--pool", "tvgnn", "--max-folds", "1", "--epochs", "4", "--patience", "10")
+    whole = run(tiny_data / "whole", *args)["folds"][0]
+    assert whole["epochs"] == 4 and whole["resumed_at_epoch"] is None
+
+    # A job killed after epoch 2 of the fold: its state is saved every epoch here.
+    monkeypatch.setattr(training.FitCheckpoint, "MIN_INTERVAL_S", 0.0)
+    save = training.FitCheckpoint.on_epoch_end
+
+    def killed_after_epoch_2(self, epoch, logs=None):
+        save(self, epoch, logs)
+        if epoch == 1:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(training.FitCheckpoint, "on_epoch_end", killed_after_epoch_2)
+    with pytest.raises(KeyboardInterrupt):
+        run(tiny_data / "cut", *args)
+    state = tiny_data / "cut" / classification.CHECKPOINTS / "run-0-fold-0" / "state.json"
+    assert json.loads(state.read_text())["epochs"] == 2
+    assert not (tiny_data / "cut" / "results.json").exists()
+    monkeypatch.setattr(training.FitCheckpoint, "on_epoch_end", save)
+
+    resumed = run(tiny_data / "cut", *args, "--resume")["folds"][0]
+    assert resumed["resumed_at_epoch"] == 2
+    assert resumed["epochs"] == whole["epochs"] == 4
+    # The fold is recorded: its checkpoint is gone.
+    assert not (tiny_data / "cut" / classification.CHECKPOINTS).exists()
+
+
+def test_a_fold_stopped_after_its_last_epoch_is_only_tested(tiny_data, monkeypatch):
+    args = ("--pool", "mincut", "--max-folds", "1", "--epochs", "3")
+    monkeypatch.setattr(training.FitCheckpoint, "MIN_INTERVAL_S", 0.0)
+    common = classification._common
+    monkeypatch.setattr(classification, "_common", _WriteFails(common))
+    with pytest.raises(KeyboardInterrupt):
+        run(tiny_data / "out", *args)
+    monkeypatch.setattr(classification, "_common", common)
+
+    def no_training(*args, **kwargs):
+        raise AssertionError("the finished fold was trained again")
+
+    monkeypatch.setattr("tf_keras.Model.fit", no_training)
+    record = run(tiny_data / "out", *args, "--resume")["folds"][0]
+    assert record["epochs"] == 3 and record["resumed_at_epoch"] == 3
+    assert 0.0 <= record["acc"] <= 100.0
+
+
+class _WriteFails:
+    """`_common` whose results writer is killed: the fold trained to its end,
+    but its record was never written."""
+
+    def __init__(self, common):
+        self._common = common
+
+    def __getattr__(self, name):
+        return getattr(self._common, name)
+
+    def write_json(self, path, data):
+        raise KeyboardInterrupt
+
+
 def test_seed_makes_a_run_repeatable(tiny_data):
     args = (
         "--pool",

@@ -10,7 +10,10 @@ from spektral.layers import GCSConv
 from spektral_tv import datasets, metrics
 from spektral_tv.models import TVGNN_CLUSTERING
 from spektral_tv.training import (
+    EpochTimer,
+    FitCheckpoint,
     KeepLowestLoss,
+    ResumableEarlyStopping,
     clustering_inputs,
     gtv_feature_scale,
     to_tensor,
@@ -150,3 +153,98 @@ def test_train_clustering_bad_arguments():
         train_clustering("tvgnn", inputs, 2, epochs=0)
     with pytest.raises(ValueError, match="mp_chanels"):
         train_clustering("tvgnn", inputs, 2, epochs=1, mp_chanels=8)
+
+
+# ----------------------------------------------------------------------------
+# FitCheckpoint: a fit stopped and resumed ends as an uninterrupted one
+# ----------------------------------------------------------------------------
+RNG = np.random.default_rng(0)
+NOISE = [
+    RNG.normal(size=shape).astype("float32") for shape in [(40, 3), (40, 1), (20, 3), (20, 1)]
+]
+
+
+def small_regressor(seed):
+    keras.utils.set_random_seed(seed)
+    model = keras.Sequential(
+        [keras.layers.Dense(16, activation="tanh", input_shape=(3,)), keras.layers.Dense(1)]
+    )
+    model.compile(keras.optimizers.Adam(0.03), loss="mse")
+    return model
+
+
+class KillAfter(keras.callbacks.Callback):
+    """Stands for a killed process: raises at the end of epoch `epochs`."""
+
+    def __init__(self, epochs):
+        super().__init__()
+        self.epochs = epochs
+
+    def on_epoch_end(self, epoch, logs=None):
+        if epoch + 1 == self.epochs:
+            raise KeyboardInterrupt
+
+
+def checkpointed_fit(model, folder, fingerprint=None, extra=()):
+    """Fits noise (the validation loss rises soon: early stopping at epoch
+    7) with early stopping and a checkpoint; resumes what `folder` holds."""
+    x, y, x_val, y_val = NOISE
+    stopper = ResumableEarlyStopping(monitor="val_loss", patience=3, restore_best_weights=True)
+    clock = EpochTimer()
+    saver = FitCheckpoint(folder, fingerprint or {"run": 0}, [clock, stopper], min_interval_s=0)
+    initial_epoch = saver.restore(model)
+    model.fit(
+        x,
+        y,
+        batch_size=10,
+        shuffle=False,
+        validation_data=(x_val, y_val),
+        epochs=100,
+        initial_epoch=initial_epoch,
+        callbacks=[clock, stopper, saver, *extra],
+        verbose=0,
+    )
+    return saver, stopper, clock
+
+
+def test_fit_checkpoint_resumes_where_training_stopped(tmp_path):
+    whole = small_regressor(0)
+    saver, stopper, _ = checkpointed_fit(whole, str(tmp_path / "whole"))
+    assert len(saver.history["loss"]) == 7 and stopper.stopped_epoch == 6
+
+    with pytest.raises(KeyboardInterrupt):
+        checkpointed_fit(small_regressor(0), str(tmp_path / "cut"), extra=[KillAfter(5)])
+    # Another initialization: everything must come from the checkpoint.
+    resumed = small_regressor(1)
+    saver2, stopper2, clock2 = checkpointed_fit(resumed, str(tmp_path / "cut"))
+    assert saver2.initial_epoch == 5
+    # The patience counter went on (not reset: the stop would come later),
+    # the Adam moments too (else the weights would differ), and the best
+    # weights were restored at the end.
+    assert stopper2.stopped_epoch == stopper.stopped_epoch
+    assert stopper2.best_epoch == stopper.best_epoch
+    np.testing.assert_allclose(saver2.history["val_loss"], saver.history["val_loss"], rtol=1e-5)
+    for w, w2 in zip(whole.get_weights(), resumed.get_weights()):
+        np.testing.assert_allclose(w2, w, rtol=1e-5, atol=1e-6)
+    assert len(clock2.epoch_ms) == 7
+    assert saver2.finished
+
+
+def test_fit_checkpoint_refuses_another_training(tmp_path):
+    with pytest.raises(KeyboardInterrupt):
+        checkpointed_fit(small_regressor(0), str(tmp_path), {"seed": 0}, extra=[KillAfter(2)])
+    with pytest.raises(ValueError, match="another training"):
+        checkpointed_fit(small_regressor(0), str(tmp_path), {"seed": 1})
+
+
+def test_fit_checkpoint_keeps_the_last_whole_state(tmp_path):
+    model = small_regressor(0)
+    model.fit(*NOISE[:2], epochs=1, verbose=0)  # the optimizer makes its slots
+    saver = FitCheckpoint(str(tmp_path), {"run": 0}, min_interval_s=0)
+    saver.set_model(model)
+    saver.save(3)
+    saver.save(4)
+    # A write killed half-way leaves the other slot, named by the state file.
+    (tmp_path / "slot-a" / "arrays.npz").write_bytes(b"truncated")
+    again = FitCheckpoint(str(tmp_path), {"run": 0})
+    assert again.restore(small_regressor(1)) == 4

@@ -42,14 +42,15 @@ def experiment_parser(prog, doc):
     )
 
 
-def add_output_flags(parser, default_out):
-    """`--out DIR`, `--resume`, `--quiet` (shared by the experiments)."""
+def add_output_flags(parser, default_out, resume_also=""):
+    """`--out DIR`, `--resume` (what else it does: `resume_also`), `--quiet`
+    (shared by the experiments)."""
     parser.add_argument("--out", default=None, help=f"output folder (default: {default_out})")
     parser.add_argument(
         "--resume",
         action="store_true",
         help="keep the runs already in OUT/results.json and run only "
-        "the missing ones (same flags as the stopped command)",
+        f"the missing ones{resume_also} (same flags as the stopped command)",
     )
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
 

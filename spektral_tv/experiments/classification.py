@@ -26,17 +26,25 @@ node features (the MinCutPool paper, §5.3).
 Writes OUT/results.json after every fold (atomically): `folds` (run, fold,
 seed, accuracy in percent, epochs, s/epoch, process peak memory in MB),
 `acc_mean`, `acc_std` (percent), `epoch_s`, `peak_mb`, the splits, the
-network and training settings and the command. `--resume` skips the folds
-already there.
+network and training settings and the command. The fold under way saves
+its training state (weights, optimizer, early stopping, history) in
+OUT/checkpoints/ every minute. `--resume` skips the folds already in
+results.json and continues a stopped fold from its last saved epoch, so a
+fold longer than one sitting still finishes; `resumed_at_epoch` in its
+record says where. Without `--resume` a fold starts afresh.
 """
 
+import contextlib
 import os
+import shutil
 
 from spektral_tv.experiments import _common
 from spektral_tv.hyperparameters import CLASSIFICATION_POOLS, POOL_MODES
 
 BENCH = ("bench-easy", "bench-hard", "bench-easy-small", "bench-hard-small")
 SYNTHETIC = "synthetic-large"
+# The state of an unfinished fold (`--resume` continues it): OUT/CHECKPOINTS/run-R-fold-F.
+CHECKPOINTS = "checkpoints"
 # Featureless graphs: one-hot degree clipped here (REDDIT-BINARY's largest
 # degree is ~3000; its one-hot would not fit in memory).
 MAX_DEGREE = 200
@@ -174,11 +182,15 @@ def train_fold(
     verbose=0,
     callbacks=(),
     strategy=None,
+    checkpoint=None,
 ):
     """Trains a fresh model on one split; returns `(model, record)`. With a
     `tf.distribute` `strategy`, the model is built in its scope and every
     replica gets whole graphs (`spektral_tv.distribute`; the batch size is
-    the global batch)."""
+    the global batch). With `checkpoint` (a folder), the training state is
+    saved there every minute and a state found there is resumed
+    (`spektral_tv.training.FitCheckpoint`); the caller removes the folder
+    once the record is stored."""
     import numpy as np
     import tf_keras as keras
 
@@ -227,18 +239,47 @@ def train_fold(
             for name, idx in parts
         }
     clock = training.EpochTimer()
-    stopper = keras.callbacks.EarlyStopping(
+    stopper = training.ResumableEarlyStopping(
         monitor="val_loss", patience=training_settings["patience"], restore_best_weights=True
     )
-    history = model.fit(
-        data["train"][0],
-        steps_per_epoch=data["train"][1],
-        validation_data=data["val"][0],
-        validation_steps=data["val"][1],
-        epochs=training_settings["epochs"],
-        callbacks=[keras.callbacks.TerminateOnNaN(), clock, stopper, *callbacks],
-        verbose=verbose,
-    ).history
+    fit_callbacks = [keras.callbacks.TerminateOnNaN(), clock, stopper]
+    saver, initial_epoch = None, 0
+    if checkpoint is not None:
+        # What the saved state must have been trained with to be resumed.
+        fingerprint = {
+            "pool": pool,
+            "mode": mode,
+            "k": list(k),
+            "n_pools": n_pools,
+            "network": network,
+            "training": training_settings,
+            "seed": seed,
+            "n_graphs": len(dataset),
+            "split": [sorted(int(i) for i in part) for part in split],
+        }
+        saver = training.FitCheckpoint(checkpoint, fingerprint, stateful=[clock, stopper])
+        initial_epoch = saver.restore(model)
+        fit_callbacks.append(saver)
+    if saver is not None and saver.finished:
+        # Stopped before the fold's record was written: only the test is
+        # left. The callbacks end as `fit` would end them (best weights back).
+        for callback in (clock, stopper):
+            callback.set_model(model)
+            callback.on_train_begin()
+        stopper.on_train_end()
+        history = saver.history
+    else:
+        logs = model.fit(
+            data["train"][0],
+            steps_per_epoch=data["train"][1],
+            validation_data=data["val"][0],
+            validation_steps=data["val"][1],
+            epochs=training_settings["epochs"],
+            initial_epoch=initial_epoch,
+            callbacks=[*fit_callbacks, *callbacks],
+            verbose=verbose,
+        ).history
+        history = logs if saver is None else saver.history
     training.check_finite_history(history, f"{pool} classification (seed {seed})")
     scores = model.evaluate(data["test"][0], steps=data["test"][1], verbose=0, return_dict=True)
     val_loss = history["val_loss"]
@@ -248,6 +289,7 @@ def train_fold(
         "test_loss": float(scores["loss"]),
         "epochs": len(val_loss),
         "best_epoch": int(np.argmin(val_loss)) + 1,
+        "resumed_at_epoch": initial_epoch or None,
         "epoch_s": clock.median_ms() / 1000,
         "peak_mb": _common.peak_memory_mb(),
         "n_train": len(train),
@@ -361,7 +403,11 @@ def build_parser():
     _common.add_keras_flags(
         parser, "DIR/run-R-fold-F for every fold", "the model of the last fold"
     )
-    _common.add_output_flags(parser, "results/classify-DATASET-POOL-MODE")
+    _common.add_output_flags(
+        parser,
+        "results/classify-DATASET-POOL-MODE",
+        resume_also=", continuing a stopped fold from its checkpoint (saved every minute)",
+    )
     for flag, (_, kind, help_text, _) in OVERRIDES.items():
         option = "--" + flag.replace("_", "-")
         if kind is None:
@@ -523,6 +569,9 @@ def _run(args, out, command):
                 from spektral_tv.training import ProgressBar
 
                 callbacks.append(ProgressBar(f"run {run} fold {fold}", every=1))
+            checkpoint = os.path.join(out, CHECKPOINTS, f"run-{run}-fold-{fold}")
+            if not args.resume:
+                shutil.rmtree(checkpoint, ignore_errors=True)
             model, record = train_fold(
                 dataset,
                 split,
@@ -536,6 +585,8 @@ def _run(args, out, command):
                 verbose=args.verbose,
                 callbacks=callbacks,
                 strategy=None if args.strategy == "default" else strategy,
+                # Several workers would write one folder: no checkpoint there.
+                checkpoint=None if args.strategy == "multiworker" else checkpoint,
             )
             records.append({"run": run, "fold": fold, **record})
             records.sort(key=lambda r: (r["run"], r["fold"]))
@@ -548,7 +599,10 @@ def _run(args, out, command):
             # Written after every fold: an interrupted job keeps its folds.
             results.update(folds=records, **summarize(records))
             _common.write_json(os.path.join(out, _common.RESULTS_FILE), results)
+            shutil.rmtree(checkpoint, ignore_errors=True)
 
+    with contextlib.suppress(OSError):
+        os.rmdir(os.path.join(out, CHECKPOINTS))  # only when empty
     results.update(folds=records, **summarize(records))
     _common.write_json(os.path.join(out, _common.RESULTS_FILE), results)
     if args.save_model and model is not None:
