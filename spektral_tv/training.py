@@ -30,6 +30,7 @@ from spektral_tv import models, sampling
 
 __all__ = [
     "AUTOENCODER_TRAINING",
+    "CheckpointMismatch",
     "CLASSIFICATION_TRAINING",
     "CLUSTERING_MODELS",
     "CLUSTERING_TRAINING",
@@ -114,6 +115,10 @@ def classification_training(pool, dataset=None):
 
 class TrainingDiverged(FloatingPointError):
     """The training loss became NaN or infinite."""
+
+
+class CheckpointMismatch(ValueError):
+    """A `FitCheckpoint` folder holds the state of another training."""
 
 
 def _check_model_name(model_name):
@@ -348,8 +353,8 @@ class FitCheckpoint(keras.callbacks.Callback):
     Args:
         folder: where the state is written.
         fingerprint: a JSON-serializable description of the training
-            (settings, seed, split); `restore` refuses a folder written for
-            another one.
+            (settings, seed, split); `restore` raises `CheckpointMismatch`
+            for a folder written for another one.
         stateful: callbacks whose state is saved with the model's.
         min_interval_s: seconds between two writes (0: every epoch;
             default `MIN_INTERVAL_S`, a minute).
@@ -390,7 +395,7 @@ class FitCheckpoint(keras.callbacks.Callback):
         with open(path) as f:
             state = json.load(f)
         if state["fingerprint"] != json.loads(json.dumps(self.fingerprint)):
-            raise ValueError(
+            raise CheckpointMismatch(
                 f"{self.folder} holds the checkpoint of another training "
                 "(other settings, seed or split); remove it or use another folder"
             )
@@ -414,7 +419,8 @@ class FitCheckpoint(keras.callbacks.Callback):
         for name, value in (logs or {}).items():
             self.history.setdefault(name, []).append(float(value))
         # Stopped early or at the last epoch: only the test is left to do.
-        finished = bool(self.model.stop_training) or epoch + 1 >= self.params.get("epochs", 0)
+        last = self.params.get("epochs")
+        finished = bool(self.model.stop_training) or (last is not None and epoch + 1 >= last)
         now = time.perf_counter()
         if finished or now - self._last_write >= self.min_interval_s:
             self.save(epoch + 1, finished=finished)

@@ -163,6 +163,11 @@ def test_resume_continues_a_stopped_fold(tiny_data, monkeypatch):
     assert not (tiny_data / "cut" / "results.json").exists()
     monkeypatch.setattr(training.FitCheckpoint, "on_epoch_end", save)
 
+    # Other settings cannot resume that fold: a usage error, the state kept.
+    with pytest.raises(SystemExit) as exit_info:
+        run(tiny_data / "cut", *args, "--resume", "--lr", "0.5")
+    assert exit_info.value.code == 2 and state.exists()
+
     resumed = run(tiny_data / "cut", *args, "--resume")["folds"][0]
     assert resumed["resumed_at_epoch"] == 2
     assert resumed["epochs"] == whole["epochs"] == 4

@@ -10,6 +10,7 @@ from spektral.layers import GCSConv
 from spektral_tv import datasets, metrics
 from spektral_tv.models import TVGNN_CLUSTERING
 from spektral_tv.training import (
+    CheckpointMismatch,
     EpochTimer,
     FitCheckpoint,
     KeepLowestLoss,
@@ -233,7 +234,7 @@ def test_fit_checkpoint_resumes_where_training_stopped(tmp_path):
 def test_fit_checkpoint_refuses_another_training(tmp_path):
     with pytest.raises(KeyboardInterrupt):
         checkpointed_fit(small_regressor(0), str(tmp_path), {"seed": 0}, extra=[KillAfter(2)])
-    with pytest.raises(ValueError, match="another training"):
+    with pytest.raises(CheckpointMismatch, match="another training"):
         checkpointed_fit(small_regressor(0), str(tmp_path), {"seed": 1})
 
 

@@ -490,7 +490,7 @@ def main(argv=None):
 def _run(args, out, command):
     import numpy as np
 
-    from spektral_tv import distribute, models
+    from spektral_tv import distribute, models, training
 
     # First: MultiWorkerMirroredStrategy must exist before other TensorFlow work.
     strategy = distribute.strategy_from_name(args.strategy)
@@ -572,22 +572,25 @@ def _run(args, out, command):
             checkpoint = os.path.join(out, CHECKPOINTS, f"run-{run}-fold-{fold}")
             if not args.resume:
                 shutil.rmtree(checkpoint, ignore_errors=True)
-            model, record = train_fold(
-                dataset,
-                split,
-                args.pool,
-                args.mode,
-                network,
-                settings,
-                k,
-                args.pools,
-                seed=args.seed + run,
-                verbose=args.verbose,
-                callbacks=callbacks,
-                strategy=None if args.strategy == "default" else strategy,
-                # Several workers would write one folder: no checkpoint there.
-                checkpoint=None if args.strategy == "multiworker" else checkpoint,
-            )
+            try:
+                model, record = train_fold(
+                    dataset,
+                    split,
+                    args.pool,
+                    args.mode,
+                    network,
+                    settings,
+                    k,
+                    args.pools,
+                    seed=args.seed + run,
+                    verbose=args.verbose,
+                    callbacks=callbacks,
+                    strategy=None if args.strategy == "default" else strategy,
+                    # Several workers would write one folder: no checkpoint there.
+                    checkpoint=None if args.strategy == "multiworker" else checkpoint,
+                )
+            except training.CheckpointMismatch as error:
+                build_parser().fail(f"--resume: {error} (the stopped command had other flags)")
             records.append({"run": run, "fold": fold, **record})
             records.sort(key=lambda r: (r["run"], r["fold"]))
             print(
