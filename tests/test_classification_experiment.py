@@ -139,6 +139,11 @@ def test_resume_keeps_the_folds_done(tiny_data):
     with pytest.raises(SystemExit) as exit_info:
         run(tiny_data / "out", *args, "--resume", "--seed", "1")
     assert exit_info.value.code == 2
+    # Nor folds of other settings: they would be averaged with these.
+    with pytest.raises(SystemExit) as exit_info:
+        run(tiny_data / "out", *args, "--resume", "--lr", "0.5")
+    assert exit_info.value.code == 2
+    assert len(json.loads((tiny_data / "out" / "results.json").read_text())["folds"]) == 2
 
 
 def test_resume_continues_a_stopped_fold(tiny_data, monkeypatch):

@@ -29,12 +29,14 @@ seed, accuracy in percent, epochs, s/epoch, process peak memory in MB),
 network and training settings and the command. The fold under way saves
 its training state (weights, optimizer, early stopping, history) in
 OUT/checkpoints/ every minute. `--resume` skips the folds already in
-results.json and continues a stopped fold from its last saved epoch, so a
-fold longer than one sitting still finishes; `resumed_at_epoch` in its
-record says where. Without `--resume` a fold starts afresh.
+results.json (made with the same settings: others are refused) and
+continues a stopped fold from its last saved epoch, so a fold longer than
+one sitting still finishes; `resumed_at_epoch` in its record says where.
+Without `--resume` a fold starts afresh.
 """
 
 import contextlib
+import json
 import os
 import shutil
 
@@ -557,6 +559,17 @@ def _run(args, out, command):
             f"--resume: {out}/results.json has other splits (another "
             "dataset, --seed or --folds); use another --out"
         )
+    if previous is not None:
+        changed = [
+            key
+            for key in ("pool", "mode", "pools", "k", "network", "training")
+            if json.loads(json.dumps(results[key])) != previous.get(key)
+        ]
+        if changed:
+            build_parser().fail(
+                f"--resume: {out}/results.json was made with other settings "
+                f"({', '.join(changed)}); rerun its command or use another --out"
+            )
     records = list((previous or {}).get("folds", []))
     done = {(r["run"], r["fold"]) for r in records}
     model = None
