@@ -138,6 +138,7 @@ class AssignmentPool(AuxiliaryLossMixin, SRCPool):
             bias_regularizer=self.bias_regularizer,
             kernel_constraint=self.kernel_constraint,
             bias_constraint=self.bias_constraint,
+            dtype=self.dtype_policy,
         )
 
     def build(self, input_shape):
@@ -146,6 +147,8 @@ class AssignmentPool(AuxiliaryLossMixin, SRCPool):
             + [self._dense(self.k)],
             name="mlp",
         )
+        # The Sequential would otherwise cast its input to the global floatx.
+        self.mlp._autocast = False
         super().build(input_shape)
 
     def call(self, inputs, mask=None):
