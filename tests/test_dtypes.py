@@ -84,6 +84,21 @@ def test_layer_dtype_matches_float32(name, dtype):
         np.testing.assert_allclose(loss_got, loss_expected, atol=tol, rtol=tol)
 
 
+@pytest.mark.parametrize("pool_class", [MinCutPool, AsymCheegerCutPool])
+def test_float64_pool_assignment_keeps_float64_precision(pool_class):
+    """The MLP of a float64 pool computes in float64: a float32 step anywhere
+    would leave errors of order 1e-7 in the assignments."""
+    x = np.random.default_rng(0).normal(size=(6, 3))
+    a = np.ones((6, 6)) - np.eye(6)
+    pool = pool_class(2, mlp_hidden=[4], return_selection=True, dtype="float64")
+    s = pool([tf.constant(x), tf.constant(a)])[-1].numpy()
+    w1, b1, w2, b2 = pool.get_weights()
+    logits = np.maximum(x @ w1 + b1, 0.0) @ w2 + b2
+    expected = np.exp(logits - logits.max(1, keepdims=True))
+    expected /= expected.sum(1, keepdims=True)
+    np.testing.assert_allclose(s, expected, rtol=1e-12, atol=1e-12)
+
+
 def _fit_small_model(pool_class):
     """GTVConv -> pool on a 40-node graph, 5 steps of `model.fit`."""
     x, a = random_graph(40, n_features=6, density=0.15, seed=3)

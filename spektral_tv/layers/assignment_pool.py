@@ -147,8 +147,6 @@ class AssignmentPool(AuxiliaryLossMixin, SRCPool):
             + [self._dense(self.k)],
             name="mlp",
         )
-        # The Sequential would otherwise cast its input to the global floatx.
-        self.mlp._autocast = False
         super().build(input_shape)
 
     def call(self, inputs, mask=None):
