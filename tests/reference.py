@@ -32,6 +32,13 @@ def _inv_sqrt_or_zero(d):
     return out
 
 
+def softmax(z):
+    """Row-wise softmax in float64 (the pools' S = softmax(MLP(X)))."""
+    z = np.asarray(z, dtype=np.float64)
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
 # --------------------------------------------------------------------------
 # MinCutPool [000]
 # --------------------------------------------------------------------------

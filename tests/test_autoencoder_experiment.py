@@ -7,6 +7,7 @@ import json
 import numpy as np
 import pytest
 from experiment_cli import assert_usage_error
+from reference import softmax
 import tensorflow as tf
 
 from spektral_tv import datasets
@@ -14,11 +15,6 @@ from spektral_tv.experiments import autoencoder
 from spektral_tv.layers import AssignmentUnpool, TopKUnpool
 from spektral_tv.models import autoencoder_model, autoencoder_parts
 from spektral_tv.training import autoencoder_inputs
-
-
-def softmax(z):
-    e = np.exp(z - z.max(axis=1, keepdims=True))
-    return e / e.sum(axis=1, keepdims=True)
 
 
 def run(tmp_path, *args):

@@ -11,6 +11,7 @@ from matplotlib.collections import LineCollection, PathCollection
 from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
 
+from reference import softmax
 from spektral_tv import plotting
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -20,12 +21,6 @@ def assert_png(path):
     assert path.exists()
     data = path.read_bytes()
     assert len(data) > 1000 and data[:8] == PNG_SIGNATURE
-
-
-def softmax(z):
-    z = z - z.max(axis=1, keepdims=True)
-    e = np.exp(z)
-    return e / e.sum(axis=1, keepdims=True)
 
 
 def test_module_imports_neither_tensorflow_nor_pyplot():
